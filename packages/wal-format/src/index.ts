@@ -1,1 +1,29 @@
-export {};
+export {
+  STORE_MARKER,
+  DELETE_MARKER,
+  LEGACY_STORE_MARKER,
+  LEGACY_DELETE_MARKER,
+  STORE_OVERHEAD,
+  DELETE_RECORD_SIZE,
+  LEGACY_STORE_OVERHEAD,
+  LEGACY_DELETE_RECORD_SIZE,
+  LENGTH_FIELD_OFFSET,
+  MAX_PAYLOAD_LENGTH,
+  storeRecordSize,
+} from './markers.js';
+export { RecordEncodeError } from './errors.js';
+export { toRecordId } from './id.js';
+export { crc32 } from './crc.js';
+export { encodeStore, encodeDelete, encodeStoreInto, encodeDeleteInto } from './encode.js';
+export {
+  decodeRecord,
+  type DecodeResult,
+  type StoreRecord,
+  type DeleteRecord,
+  type CorruptRecord,
+  type IncompleteRecord,
+  type UnknownRecord,
+  type ValidRecord,
+} from './decode.js';
+export { scanRecords, scanBuffer, type ScanEntry, type ScanEnd } from './scan.js';
+export { RecordStreamDecoder, decodeRecordStream } from './stream.js';
