@@ -1,0 +1,4 @@
+import type { Suite } from './harness.js';
+
+/** Every suite `pnpm bench` runs, in order. Each lives in its own file under suites/. */
+export const suites: Suite[] = [];
