@@ -1,0 +1,569 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { nodeFileSystem, type FileHandle, type FileSystem } from '@kilndb/snapshot';
+import { decodeRecord, RecordStreamDecoder, type ScanEnd, type ScanEntry } from '@kilndb/wal-format';
+import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError, ReplayStartError } from './errors.js';
+
+/**
+ * When an append's promise settles:
+ * - `'fsync'`: after the bytes are written and fdatasync'd: the append survives power loss.
+ * - `'flush'`: after the bytes are handed to the OS: the append survives a process crash.
+ * - `'none'`: at once; the bytes are written by `flush()`, `close()` or a background timer.
+ */
+export type Durability = 'fsync' | 'flush' | 'none';
+
+export interface LogWarning {
+  readonly code: 'corrupt-record' | 'torn-tail' | 'background-flush-failed';
+  readonly message: string;
+  readonly path: string;
+  readonly offset?: number;
+}
+
+export interface AppendLogOptions {
+  readonly fs?: FileSystem;
+  /** Default `'fsync'`. */
+  readonly durability?: Durability;
+  /** Longest time acknowledged-but-unwritten bytes wait for the background write. Default 50 ms. */
+  readonly flushIntervalMs?: number;
+  /** Replays without repairing anything and refuses appends. A missing file reads as empty. */
+  readonly readOnly?: boolean;
+  /** Byte offset replay starts at (a snapshot's log position); it must be a record boundary. Default 0. */
+  readonly replayFrom?: number;
+  /** Called for each valid record met during replay, in log order. Payloads are views: copy what you keep. */
+  readonly onRecord?: (entry: ScanEntry) => void;
+  readonly onWarning?: (warning: LogWarning) => void;
+  /** Size of each read during replay. Default 4 MiB. */
+  readonly replayChunkBytes?: number;
+}
+
+/** What replay met while opening the log. */
+export interface ReplaySummary {
+  readonly from: number;
+  readonly records: number;
+  readonly corruptRecords: number;
+  readonly corruptBytes: number;
+  /** Bytes cut from the end of the log (a torn tail or an unknown marker), saved to `quarantinePath`. */
+  readonly truncatedBytes: number;
+  readonly quarantinePath: string | undefined;
+  readonly end: ScanEnd;
+}
+
+export interface AppendOptions {
+  /** Settle at once and leave the bytes for `flush()`, whatever the log's durability. */
+  readonly defer?: boolean;
+}
+
+export interface AppendLogStats {
+  /** Logical end: every appended byte, written or not. */
+  readonly size: number;
+  readonly writtenBytes: number;
+  readonly syncedBytes: number;
+  /** Group writes issued. */
+  readonly writes: number;
+  /** fdatasync calls issued. */
+  readonly syncs: number;
+}
+
+interface Waiter {
+  /** Offset of the waiter's bytes inside its group; the group's file position is known only once written. */
+  readonly relative: number;
+  readonly resolve: (offset: number) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** Bytes committed together: one write, and at most one fdatasync. */
+class Group {
+  bytes: Uint8Array;
+  length = 0;
+  waiters: Waiter[] = [];
+  flushWaiters: Waiter[] = [];
+  /** Holds bytes whose appends already settled ('none' or deferred): a failed write of them loses acknowledged data. */
+  acknowledged = false;
+
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(capacity);
+  }
+
+  reserve(size: number): number {
+    const at = this.length;
+    const needed = at + size;
+    if (needed > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+      grown.set(this.bytes.subarray(0, at));
+      this.bytes = grown;
+    }
+    return at;
+  }
+
+  get empty(): boolean {
+    return this.length === 0 && this.flushWaiters.length === 0;
+  }
+
+  reset(): void {
+    this.length = 0;
+    this.waiters = [];
+    this.flushWaiters = [];
+    this.acknowledged = false;
+  }
+}
+
+const INITIAL_GROUP_BYTES = 64 * 1024;
+
+/**
+ * An append-only file of wal-format records with group commit. Appenders that arrive while a write is
+ * under way share the next write and its single fdatasync. The one implementation of appending,
+ * group commit and torn-tail repair in KilnDB: payload-store and doc-engine both write through it.
+ */
+export class AppendLog {
+  readonly durability: Durability;
+  private filePath: string;
+  private handle: FileHandle | undefined;
+  private readonly flushIntervalMs: number;
+  private readonly readOnly: boolean;
+  private readonly onWarning: (warning: LogWarning) => void;
+
+  private writtenEnd: number;
+  private syncedEnd: number;
+  private pending = new Group(INITIAL_GROUP_BYTES);
+  private spare: Group | undefined = new Group(INITIAL_GROUP_BYTES);
+  private inflight: Group | undefined;
+  private committing: Promise<void> | undefined;
+  private commitScheduled = false;
+  private backgroundTimer: NodeJS.Timeout | undefined;
+  private exclusive: Promise<void> | undefined;
+  private failure: LogFailedError | undefined;
+  private closed = false;
+  private writes = 0;
+  private syncs = 0;
+
+  /** What replay met when the log was opened. */
+  readonly replay: ReplaySummary;
+
+  private constructor(
+    filePath: string,
+    handle: FileHandle | undefined,
+    end: number,
+    options: AppendLogOptions,
+    replay: ReplaySummary,
+  ) {
+    this.filePath = filePath;
+    this.handle = handle;
+    this.writtenEnd = end;
+    this.syncedEnd = end;
+    this.durability = options.durability ?? 'fsync';
+    this.flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.readOnly = options.readOnly ?? false;
+    this.onWarning = options.onWarning ?? (() => undefined);
+    this.replay = replay;
+  }
+
+  /**
+   * Opens (creating it unless read-only) the log at `filePath` and replays it from `replayFrom`.
+   * A torn tail, an unknown marker or trailing corrupt records are copied to a quarantine file beside the
+   * log and cut off, so later appends land after the last valid record and survive the next restart.
+   */
+  static async open(filePath: string, options: AppendLogOptions = {}): Promise<AppendLog> {
+    const fs = options.fs ?? nodeFileSystem;
+    const readOnly = options.readOnly ?? false;
+    const onWarning = options.onWarning ?? (() => undefined);
+    let handle: FileHandle | undefined;
+    if (readOnly) {
+      if ((await fs.stat(filePath)) !== undefined) handle = await fs.open(filePath, 'read');
+    } else {
+      const existed = (await fs.stat(filePath)) !== undefined;
+      handle = await fs.open(filePath, 'create');
+      if (!existed) await fs.syncDirectory(path.dirname(filePath));
+    }
+    try {
+      const fileSize = handle === undefined ? 0 : await handle.size();
+      const replay = await replayLog(filePath, handle, fileSize, options);
+      const end = replay.end.validEnd;
+      let summary = replay;
+      if (!readOnly && handle !== undefined && end < fileSize) {
+        const quarantinePath = await quarantineTail(fs, handle, filePath, end, fileSize);
+        await handle.truncate(end);
+        await handle.datasync();
+        summary = { ...replay, truncatedBytes: fileSize - end, quarantinePath };
+        onWarning({
+          code: 'torn-tail',
+          path: filePath,
+          offset: end,
+          message:
+            `${filePath}: cut ${fileSize - end} bytes after offset ${end} (${describeStop(replay.end)}); ` +
+            `they were saved to ${quarantinePath}`,
+        });
+      }
+      return new AppendLog(filePath, handle, end, options, summary);
+    } catch (error) {
+      await handle?.close();
+      throw error;
+    }
+  }
+
+  get path(): string {
+    return this.filePath;
+  }
+
+  /** Logical size: every byte appended so far, written or still buffered. */
+  get size(): number {
+    return this.writtenEnd + (this.inflight?.length ?? 0) + this.pending.length;
+  }
+
+  stats(): AppendLogStats {
+    return {
+      size: this.size,
+      writtenBytes: this.writtenEnd,
+      syncedBytes: this.syncedEnd,
+      writes: this.writes,
+      syncs: this.syncs,
+    };
+  }
+
+  /**
+   * Appends `size` bytes that `encode` writes into `buf` at `offset` (several records may share one append),
+   * and settles with the file offset they start at once the log's durability holds for them.
+   * `encode` runs synchronously, before this returns.
+   */
+  append(size: number, encode: (buf: Uint8Array, offset: number) => void, options: AppendOptions = {}): Promise<number> {
+    if (this.exclusive !== undefined) {
+      return this.exclusive.then(() => this.append(size, encode, options));
+    }
+    this.assertWritable();
+    const group = this.pending;
+    const relative = group.reserve(size);
+    encode(group.bytes, relative);
+    group.length += size;
+    if (this.durability === 'none' || options.defer === true) {
+      group.acknowledged = true;
+      this.scheduleBackgroundWrite();
+      return Promise.resolve(this.writtenEnd + (this.inflight?.length ?? 0) + relative);
+    }
+    return new Promise<number>((resolve, reject) => {
+      group.waiters.push({ relative, resolve, reject });
+      this.scheduleCommit();
+    });
+  }
+
+  /** Appends bytes already encoded. */
+  appendBytes(bytes: Uint8Array, options: AppendOptions = {}): Promise<number> {
+    return this.append(bytes.length, (buf, offset) => { buf.set(bytes, offset); }, options);
+  }
+
+  /** Writes every appended byte and fdatasyncs the file, whatever the durability. */
+  flush(): Promise<void> {
+    if (this.exclusive !== undefined) return this.exclusive.then(() => this.flush());
+    this.assertUsable();
+    if (this.readOnly) return Promise.resolve();
+    if (this.pending.empty && this.inflight === undefined && this.syncedEnd === this.writtenEnd) {
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.pending.flushWaiters.push({ relative: 0, resolve: () => { resolve(); }, reject });
+      this.scheduleCommit();
+    });
+  }
+
+  /**
+   * Reads `into.length` bytes at `position`, from the file or from bytes still buffered, synchronously
+   * (a page-cache read costs less than a thread-pool hop). Returns the count read.
+   */
+  readSync(into: Uint8Array, position: number): number {
+    this.assertUsable();
+    let done = 0;
+    if (position < this.writtenEnd && this.handle !== undefined) {
+      const fromFile = Math.min(into.length, this.writtenEnd - position);
+      done = this.handle.readSync(fromFile === into.length ? into : into.subarray(0, fromFile), position);
+      if (done < fromFile) return done;
+    }
+    let groupStart = this.writtenEnd;
+    for (const group of [this.inflight, this.pending]) {
+      if (group === undefined || done === into.length) continue;
+      const at = position + done - groupStart;
+      if (at >= 0 && at < group.length) {
+        const n = Math.min(into.length - done, group.length - at);
+        into.set(group.bytes.subarray(at, at + n), done);
+        done += n;
+      }
+      groupStart += group.length;
+    }
+    return done;
+  }
+
+  /**
+   * Runs `fn` with the log quiet: every byte appended before is written and synced first, and appends and
+   * flushes made while `fn` runs wait until it ends (so `fn` itself must not append to this log).
+   * For swapping the file under the log (`replaceFile`).
+   */
+  async runExclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.exclusive !== undefined) await this.exclusive;
+    let release!: () => void;
+    this.exclusive = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await this.drain();
+      return await fn();
+    } finally {
+      this.exclusive = undefined;
+      release();
+    }
+  }
+
+  /**
+   * Makes the log append to another file from now on (for compaction swaps and segment rolls).
+   * Call it inside `runExclusive`; the old handle is closed. `size` is where appends continue.
+   */
+  async replaceFile(filePath: string, handle: FileHandle, size: number): Promise<void> {
+    if (this.exclusive === undefined) throw new Error('replaceFile must run inside runExclusive');
+    const old = this.handle;
+    this.handle = handle;
+    this.filePath = filePath;
+    this.writtenEnd = size;
+    this.syncedEnd = size;
+    await old?.close();
+  }
+
+  /** Writes and syncs what is buffered, then closes the file. Later calls throw `LogClosedError`. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.failure === undefined) {
+      try {
+        await this.flush();
+      } catch {
+        // The failure is recorded in this.failure and was reported to the appenders; closing still frees the file.
+      }
+    }
+    while (this.committing !== undefined) await this.committing;
+    this.closed = true;
+    clearTimeout(this.backgroundTimer);
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  private assertUsable(): void {
+    if (this.closed) throw new LogClosedError(this.filePath);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private assertWritable(): void {
+    this.assertUsable();
+    if (this.readOnly) throw new LogReadOnlyError(this.filePath);
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitScheduled || this.committing !== undefined) return;
+    this.commitScheduled = true;
+    // A microtask lets every append issued in the same tick join the first group.
+    queueMicrotask(() => {
+      this.commitScheduled = false;
+      this.startCommitting();
+    });
+  }
+
+  private scheduleBackgroundWrite(): void {
+    if (this.backgroundTimer !== undefined) return;
+    this.backgroundTimer = setTimeout(() => {
+      this.backgroundTimer = undefined;
+      this.startCommitting();
+    }, this.flushIntervalMs);
+    this.backgroundTimer.unref();
+  }
+
+  private startCommitting(): void {
+    if (this.committing !== undefined || this.closed || this.failure !== undefined || this.exclusive !== undefined) return;
+    const run = async (): Promise<void> => {
+      // Yield once so `committing` is set before the loop can end; the loop's last check and the reset below
+      // then run in one synchronous step, leaving no gap in which an append could be stranded.
+      await Promise.resolve();
+      try {
+        while (!this.pending.empty && this.failure === undefined) await this.commitGroup();
+      } finally {
+        this.committing = undefined;
+      }
+    };
+    this.committing = run();
+  }
+
+  /** Inside `runExclusive`: writes and syncs everything appended before it began. */
+  private async drain(): Promise<void> {
+    while (this.committing !== undefined) await this.committing;
+    for (;;) {
+      if (this.failure !== undefined) throw this.failure;
+      if (this.pending.empty && this.syncedEnd === this.writtenEnd) return;
+      this.pending.flushWaiters.push({ relative: 0, resolve: () => undefined, reject: () => undefined });
+      await this.commitGroup();
+    }
+  }
+
+  private async commitGroup(): Promise<void> {
+    const handle = this.handle;
+    if (handle === undefined) throw new LogClosedError(this.filePath);
+    const group = this.pending;
+    this.pending = this.spare ?? new Group(INITIAL_GROUP_BYTES);
+    this.spare = undefined;
+    this.inflight = group;
+    const start = this.writtenEnd;
+    if (group.length > 0) {
+      try {
+        this.writes++;
+        await handle.write(group.bytes.subarray(0, group.length), start);
+      } catch (error) {
+        this.inflight = undefined;
+        await this.recoverFromFailedWrite(handle, group, start, asError(error));
+        this.recycle(group);
+        return;
+      }
+      this.writtenEnd = start + group.length;
+    }
+    this.inflight = undefined;
+    const mustSync = group.flushWaiters.length > 0 || (this.durability === 'fsync' && group.waiters.length > 0);
+    if (mustSync && this.syncedEnd !== this.writtenEnd) {
+      try {
+        this.syncs++;
+        const syncing = this.writtenEnd;
+        await handle.datasync();
+        this.syncedEnd = syncing;
+      } catch (error) {
+        // After a failed fsync the kernel may have dropped the dirty pages; retrying would lie. Fail the log.
+        this.fail(asError(error), 'fdatasync failed', group);
+        return;
+      }
+    }
+    for (const waiter of group.waiters) waiter.resolve(start + waiter.relative);
+    for (const waiter of group.flushWaiters) waiter.resolve(start);
+    this.recycle(group);
+  }
+
+  private recycle(group: Group): void {
+    group.reset();
+    if (group.bytes.length <= 4 * INITIAL_GROUP_BYTES * 16) this.spare = group;
+  }
+
+  private async recoverFromFailedWrite(handle: FileHandle, group: Group, start: number, error: Error): Promise<void> {
+    if (group.acknowledged || this.pending.acknowledged) {
+      this.fail(error, 'a write of already acknowledged bytes failed', group);
+      return;
+    }
+    try {
+      await handle.truncate(start);
+    } catch (truncateError) {
+      this.fail(asError(truncateError), 'could not cut a failed write back', group);
+      return;
+    }
+    const failure = new LogWriteError(this.filePath, error);
+    for (const waiter of [...group.waiters, ...group.flushWaiters]) waiter.reject(failure);
+  }
+
+  private fail(cause: Error, what: string, group: Group): void {
+    const failure = new LogFailedError(this.filePath, what, cause);
+    this.failure = failure;
+    const waiters = [...group.waiters, ...group.flushWaiters, ...this.pending.waiters, ...this.pending.flushWaiters];
+    this.pending.reset();
+    for (const waiter of waiters) waiter.reject(failure);
+    if (group.acknowledged) {
+      this.onWarning({ code: 'background-flush-failed', path: this.filePath, message: failure.message });
+    }
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function describeStop(end: ScanEnd): string {
+  switch (end.stop) {
+    case 'incomplete':
+      return `the log ends inside the record at offset ${end.stopOffset}`;
+    case 'unknown':
+      return `unknown marker byte at offset ${end.stopOffset}`;
+    case 'end':
+      return 'corrupt records at the end';
+  }
+}
+
+async function replayLog(
+  filePath: string,
+  handle: FileHandle | undefined,
+  fileSize: number,
+  options: AppendLogOptions,
+): Promise<ReplaySummary> {
+  const from = options.replayFrom ?? 0;
+  const onRecord = options.onRecord;
+  const onWarning = options.onWarning;
+  if (from > fileSize) throw new ReplayStartError(filePath, from, `the log is only ${fileSize} bytes long`);
+  const chunkBytes = options.replayChunkBytes ?? 4 * 1024 * 1024;
+  const decoder = new RecordStreamDecoder(from);
+  let records = 0;
+  let corruptRecords = 0;
+  let corruptBytes = 0;
+  let position = from;
+  let first = true;
+  // Legacy records carry no CRC, so one at the start proves little; the rest of the replay must then frame cleanly.
+  let legacyHead = false;
+  while (position < fileSize && handle !== undefined) {
+    const chunk = new Uint8Array(Math.min(chunkBytes, fileSize - position));
+    const read = await handle.read(chunk, position);
+    if (read === 0) break;
+    const bytes = read === chunk.length ? chunk : chunk.subarray(0, read);
+    if (first && from > 0) {
+      const head = decodeRecord(bytes);
+      if (head.type === 'corrupt' || head.type === 'unknown') {
+        throw new ReplayStartError(filePath, from, `no valid record starts there (${head.type})`);
+      }
+      legacyHead = (head.type === 'store' || head.type === 'delete') && head.legacy;
+    }
+    first = false;
+    position += read;
+    for (const entry of decoder.push(bytes)) {
+      if (entry.record.type === 'corrupt') {
+        corruptRecords++;
+        corruptBytes += entry.record.size;
+        onWarning?.({
+          code: 'corrupt-record',
+          path: filePath,
+          offset: entry.offset,
+          message: `${filePath}: skipped a record at offset ${entry.offset} whose CRC does not match (id ${entry.record.id})`,
+        });
+        continue;
+      }
+      records++;
+      onRecord?.(entry);
+    }
+  }
+  const end = decoder.finish();
+  if (legacyHead && (end.stop !== 'end' || corruptRecords > 0)) {
+    throw new ReplayStartError(filePath, from, 'a legacy record starts there but the records after it do not frame cleanly');
+  }
+  return {
+    from,
+    records,
+    corruptRecords,
+    corruptBytes,
+    truncatedBytes: 0,
+    quarantinePath: undefined,
+    end,
+  };
+}
+
+async function quarantineTail(
+  fs: FileSystem,
+  handle: FileHandle,
+  filePath: string,
+  from: number,
+  to: number,
+): Promise<string> {
+  const quarantinePath = `${filePath}.quarantine-${Date.now()}-${randomBytes(4).toString('hex')}`;
+  const out = await fs.open(quarantinePath, 'createExclusive');
+  try {
+    const chunk = new Uint8Array(Math.min(to - from, 4 * 1024 * 1024));
+    for (let at = from; at < to; ) {
+      const read = await handle.read(chunk.subarray(0, Math.min(chunk.length, to - at)), at);
+      if (read === 0) break;
+      await out.write(chunk.subarray(0, read), at - from);
+      at += read;
+    }
+    await out.datasync();
+  } finally {
+    await out.close();
+  }
+  await fs.syncDirectory(path.dirname(filePath));
+  return quarantinePath;
+}
