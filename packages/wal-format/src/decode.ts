@@ -1,11 +1,16 @@
 import { crc32 } from './crc.js';
+import { readU32, readU64 } from './little-endian.js';
 import {
+  DELETE_CRC_OFFSET,
   DELETE_MARKER,
   DELETE_RECORD_SIZE,
   LEGACY_DELETE_MARKER,
   LEGACY_DELETE_RECORD_SIZE,
   LEGACY_STORE_MARKER,
   LEGACY_STORE_OVERHEAD,
+  LENGTH_FIELD_OFFSET,
+  ID_OFFSET,
+  PAYLOAD_OFFSET,
   STORE_MARKER,
   STORE_OVERHEAD,
 } from './markers.js';
@@ -27,7 +32,10 @@ export interface DeleteRecord {
   readonly size: number;
 }
 
-/** A current record whose CRC does not match; its framing is intact, so `size` says where the next record starts. */
+/**
+ * A current record whose stored CRC does not match its bytes. `size` comes from the record's own length
+ * field, which may be the damaged field, so the next record is only presumed to start `size` bytes on.
+ */
 export interface CorruptRecord {
   readonly type: 'corrupt';
   readonly marker: number;
@@ -53,12 +61,11 @@ export interface UnknownRecord {
 export type ValidRecord = StoreRecord | DeleteRecord;
 export type DecodeResult = ValidRecord | CorruptRecord | IncompleteRecord | UnknownRecord;
 
-function u32(buf: Uint8Array, at: number): number {
-  return (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
-}
-
-function u64(buf: Uint8Array, at: number): bigint {
-  return (BigInt(u32(buf, at + 4)) << 32n) | BigInt(u32(buf, at));
+/** Throws a RangeError unless `offset` is an integer position in `buf` (its end included). */
+export function checkOffset(buf: Uint8Array, offset: number, name: string): void {
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset > buf.length) {
+    throw new RangeError(`${name} ${String(offset)} is not an integer in 0..${buf.length} (the buffer length)`);
+  }
 }
 
 function incomplete(needed: number, available: number): IncompleteRecord {
@@ -67,30 +74,32 @@ function incomplete(needed: number, available: number): IncompleteRecord {
 
 /**
  * Decodes the record that starts at `offset`. Never throws on any byte content and never allocates
- * more than the buffer holds: a length field that points past the buffer yields `'incomplete'`.
+ * by a length field: one that points past the buffer yields `'incomplete'`. Throws a RangeError only
+ * when `offset` is not an integer in 0..buf.length.
  */
 export function decodeRecord(buf: Uint8Array, offset = 0): DecodeResult {
+  checkOffset(buf, offset, 'offset');
   const available = buf.length - offset;
-  if (available <= 0) return incomplete(1, Math.max(available, 0));
-  const marker = buf[offset]!;
+  if (available === 0) return incomplete(1, 0);
+  const marker = buf[offset] ?? 0; // `available` > 0, so the byte is there
   switch (marker) {
     case STORE_MARKER: {
-      if (available < 13) return incomplete(13, available);
-      const length = u32(buf, offset + 9);
+      if (available < PAYLOAD_OFFSET) return incomplete(PAYLOAD_OFFSET, available);
+      const length = readU32(buf, offset + LENGTH_FIELD_OFFSET);
       const size = STORE_OVERHEAD + length;
       if (available < size) return incomplete(size, available);
-      const id = u64(buf, offset + 1);
-      const crcAt = offset + 13 + length;
-      const storedCrc = u32(buf, crcAt);
+      const id = readU64(buf, offset + ID_OFFSET);
+      const crcAt = offset + PAYLOAD_OFFSET + length;
+      const storedCrc = readU32(buf, crcAt);
       const computedCrc = crc32(buf, offset, crcAt);
       if (storedCrc !== computedCrc) return { type: 'corrupt', marker, id, size, storedCrc, computedCrc };
-      return { type: 'store', id, payload: buf.subarray(offset + 13, crcAt), legacy: false, size };
+      return { type: 'store', id, payload: buf.subarray(offset + PAYLOAD_OFFSET, crcAt), legacy: false, size };
     }
     case DELETE_MARKER: {
       if (available < DELETE_RECORD_SIZE) return incomplete(DELETE_RECORD_SIZE, available);
-      const id = u64(buf, offset + 1);
-      const storedCrc = u32(buf, offset + 9);
-      const computedCrc = crc32(buf, offset, offset + 9);
+      const id = readU64(buf, offset + ID_OFFSET);
+      const storedCrc = readU32(buf, offset + DELETE_CRC_OFFSET);
+      const computedCrc = crc32(buf, offset, offset + DELETE_CRC_OFFSET);
       if (storedCrc !== computedCrc) {
         return { type: 'corrupt', marker, id, size: DELETE_RECORD_SIZE, storedCrc, computedCrc };
       }
@@ -98,14 +107,15 @@ export function decodeRecord(buf: Uint8Array, offset = 0): DecodeResult {
     }
     case LEGACY_STORE_MARKER: {
       if (available < LEGACY_STORE_OVERHEAD) return incomplete(LEGACY_STORE_OVERHEAD, available);
-      const length = u32(buf, offset + 9);
+      const length = readU32(buf, offset + LENGTH_FIELD_OFFSET);
       const size = LEGACY_STORE_OVERHEAD + length;
       if (available < size) return incomplete(size, available);
-      return { type: 'store', id: u64(buf, offset + 1), payload: buf.subarray(offset + 13, offset + size), legacy: true, size };
+      const id = readU64(buf, offset + ID_OFFSET);
+      return { type: 'store', id, payload: buf.subarray(offset + PAYLOAD_OFFSET, offset + size), legacy: true, size };
     }
     case LEGACY_DELETE_MARKER: {
       if (available < LEGACY_DELETE_RECORD_SIZE) return incomplete(LEGACY_DELETE_RECORD_SIZE, available);
-      return { type: 'delete', id: u64(buf, offset + 1), legacy: true, size: LEGACY_DELETE_RECORD_SIZE };
+      return { type: 'delete', id: readU64(buf, offset + ID_OFFSET), legacy: true, size: LEGACY_DELETE_RECORD_SIZE };
     }
     default:
       return { type: 'unknown', marker };

@@ -1,14 +1,23 @@
 import { crc32 } from './crc.js';
 import { RecordEncodeError } from './errors.js';
 import { writeId } from './id.js';
-import { DELETE_MARKER, DELETE_RECORD_SIZE, MAX_PAYLOAD_LENGTH, STORE_MARKER, STORE_OVERHEAD } from './markers.js';
-
-function viewOf(buf: Uint8Array): DataView {
-  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-}
+import { writeU32 } from './little-endian.js';
+import {
+  DELETE_CRC_OFFSET,
+  DELETE_MARKER,
+  DELETE_RECORD_SIZE,
+  ID_OFFSET,
+  LENGTH_FIELD_OFFSET,
+  MAX_PAYLOAD_LENGTH,
+  PAYLOAD_OFFSET,
+  STORE_MARKER,
+  STORE_OVERHEAD,
+} from './markers.js';
 
 function checkPayload(payload: Uint8Array): void {
-  if (!(payload instanceof Uint8Array)) throw new RecordEncodeError('payload', 'payload must be a Uint8Array');
+  if (!((payload as unknown) instanceof Uint8Array)) {
+    throw new RecordEncodeError('payload', `payload must be a Uint8Array, got ${describe(payload)}`);
+  }
   if (payload.length > MAX_PAYLOAD_LENGTH) {
     throw new RecordEncodeError(
       'payload',
@@ -18,38 +27,47 @@ function checkPayload(payload: Uint8Array): void {
 }
 
 function checkRoom(buf: Uint8Array, offset: number, size: number): void {
-  if (!Number.isInteger(offset) || offset < 0 || offset + size > buf.length) {
+  if (!((buf as unknown) instanceof Uint8Array)) {
+    throw new RecordEncodeError('buffer', `buffer must be a Uint8Array, got ${describe(buf)}`);
+  }
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset + size > buf.length) {
     throw new RecordEncodeError(
       'buffer',
-      `a ${size}-byte record does not fit at offset ${offset} of a ${buf.length}-byte buffer`,
+      `a ${size}-byte record does not fit at offset ${String(offset)} of a ${buf.length}-byte buffer`,
     );
   }
 }
 
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? Object.prototype.toString.call(value) : typeof value;
+}
+
 /**
  * Encodes a current store record into `buf` at `offset` and returns the bytes written (17 + payload length).
- * Lets a batch of records share one buffer and become one write.
+ * Lets a batch of records share one buffer and become one write. On a RecordEncodeError `buf` is unchanged.
  */
 export function encodeStoreInto(buf: Uint8Array, offset: number, id: number | bigint, payload: Uint8Array): number {
   checkPayload(payload);
   const size = STORE_OVERHEAD + payload.length;
   checkRoom(buf, offset, size);
-  const view = viewOf(buf);
+  // The id is validated before any byte is written, so a bad id leaves the buffer untouched.
+  writeId(buf, offset + ID_OFFSET, id);
   buf[offset] = STORE_MARKER;
-  writeId(view, offset + 1, id);
-  view.setUint32(offset + 9, payload.length, true);
-  buf.set(payload, offset + 13);
-  view.setUint32(offset + 13 + payload.length, crc32(buf, offset, offset + 13 + payload.length), true);
+  writeU32(buf, offset + LENGTH_FIELD_OFFSET, payload.length);
+  buf.set(payload, offset + PAYLOAD_OFFSET);
+  const crcAt = offset + PAYLOAD_OFFSET + payload.length;
+  writeU32(buf, crcAt, crc32(buf, offset, crcAt));
   return size;
 }
 
 /** Encodes a current delete record into `buf` at `offset` and returns the bytes written (13). */
 export function encodeDeleteInto(buf: Uint8Array, offset: number, id: number | bigint): number {
   checkRoom(buf, offset, DELETE_RECORD_SIZE);
-  const view = viewOf(buf);
+  writeId(buf, offset + ID_OFFSET, id);
   buf[offset] = DELETE_MARKER;
-  writeId(view, offset + 1, id);
-  view.setUint32(offset + 9, crc32(buf, offset, offset + 9), true);
+  writeU32(buf, offset + DELETE_CRC_OFFSET, crc32(buf, offset, offset + DELETE_CRC_OFFSET));
   return DELETE_RECORD_SIZE;
 }
 

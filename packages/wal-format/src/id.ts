@@ -1,4 +1,5 @@
 import { RecordEncodeError } from './errors.js';
+import { writeU32 } from './little-endian.js';
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 
@@ -17,12 +18,21 @@ export function toRecordId(id: number | bigint): bigint {
   return BigInt(id);
 }
 
-/** Writes a u64 id little-endian at `at` without allocating a bigint for safe-integer numbers. */
-export function writeId(view: DataView, at: number, id: number | bigint): void {
+/**
+ * Validates `id`, then writes it as a little-endian u64 at `at`. Nothing is written when the id is
+ * invalid. Safe-integer numbers are split without allocating a bigint.
+ */
+export function writeId(buf: Uint8Array, at: number, id: number | bigint): void {
+  let low: number;
+  let high: number;
   if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) {
-    view.setUint32(at, id >>> 0, true);
-    view.setUint32(at + 4, Math.floor(id / 0x1_0000_0000), true);
-    return;
+    low = id >>> 0;
+    high = Math.floor(id / 0x1_0000_0000);
+  } else {
+    const big = toRecordId(id);
+    low = Number(big & 0xffff_ffffn);
+    high = Number(big >> 32n);
   }
-  view.setBigUint64(at, toRecordId(id), true);
+  writeU32(buf, at, low);
+  writeU32(buf, at + 4, high);
 }

@@ -1,3 +1,5 @@
+import { RecordEncodeError } from './errors.js';
+
 /** Marker byte of a current store record: `0xC3 · id u64 · len u32 · payload · crc32 u32`. */
 export const STORE_MARKER = 0xc3;
 /** Marker byte of a current delete record: `0xC4 · id u64 · crc32 u32`. */
@@ -15,12 +17,24 @@ export const DELETE_RECORD_SIZE = 13;
 export const LEGACY_STORE_OVERHEAD = 13;
 /** Bytes of a legacy delete record. */
 export const LEGACY_DELETE_RECORD_SIZE = 9;
+/** Offset of the id field from the start of any record. */
+export const ID_OFFSET = 1;
+/** Offset of the CRC field from the start of a current delete record (right after the id). */
+export const DELETE_CRC_OFFSET = 9;
 /** Offset of the length field from the start of a store record; VelesDB's index points here. */
 export const LENGTH_FIELD_OFFSET = 9;
+/** Offset of the payload from the start of a store record, current or legacy (after marker, id and length). */
+export const PAYLOAD_OFFSET = 13;
 /** Largest payload a record can frame: the length field is a u32. */
 export const MAX_PAYLOAD_LENGTH = 0xffff_ffff;
 
 /** Size in bytes of a current store record with a payload of `payloadLength` bytes. */
 export function storeRecordSize(payloadLength: number): number {
+  if (!Number.isSafeInteger(payloadLength) || payloadLength < 0 || payloadLength > MAX_PAYLOAD_LENGTH) {
+    throw new RecordEncodeError(
+      'payload',
+      `payload length ${String(payloadLength)} is not an integer in 0..${MAX_PAYLOAD_LENGTH}`,
+    );
+  }
   return STORE_OVERHEAD + payloadLength;
 }

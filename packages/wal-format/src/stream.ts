@@ -2,16 +2,19 @@ import { decodeRecord } from './decode.js';
 import type { ScanEnd, ScanEntry } from './scan.js';
 
 /**
- * Decodes records from chunks pushed in order, such as the reads of a file. Records may span chunks.
- * Payloads are views into the pushed chunks (or into a copy joining the bytes of a record that spans
- * chunks): do not overwrite a chunk while its records are in use.
+ * Decodes records from chunks pushed in order, such as the reads of a file, with the same results as
+ * `scanBuffer` over their concatenation. Records may span chunks. A record's payload is a view into
+ * the chunk that held it whole, or into the decoder's own copy when it spanned chunks. The decoder
+ * copies whatever bytes it keeps between pushes, so a caller may reuse a chunk's memory once it is done
+ * with the entries `push` returned.
  */
 export class RecordStreamDecoder {
+  /** Bytes of a record not yet complete, owned by the decoder; joined once `needed` bytes are here. */
   private carry: Uint8Array[] = [];
   private carryBytes = 0;
   /** Absolute offset of the first carried byte. */
   private carryStart: number;
-  /** Bytes to gather before decoding is worth another try. */
+  /** Bytes from `carryStart` to gather before decoding can make progress. */
   private needed = 1;
   private validEnd: number;
   private totalEnd: number;
@@ -27,13 +30,17 @@ export class RecordStreamDecoder {
   push(chunk: Uint8Array): ScanEntry[] {
     this.totalEnd += chunk.length;
     if (this.unknownAt !== undefined || chunk.length === 0) return [];
-    this.carry.push(chunk);
-    this.carryBytes += chunk.length;
-    if (this.carryBytes < this.needed) return [];
-
-    const buf = this.carry.length === 1 ? chunk : Buffer.concat(this.carry, this.carryBytes);
+    if (this.carryBytes + chunk.length < this.needed) {
+      // Still short of a header or a whole record: keep a copy and wait. The length field is never
+      // used to size an allocation, so a damaged 4 GiB length costs only the bytes actually pushed.
+      this.carry.push(copyOf(chunk));
+      this.carryBytes += chunk.length;
+      return [];
+    }
+    const buf = this.carryBytes === 0 ? chunk : join(this.carry, this.carryBytes, chunk);
     const entries: ScanEntry[] = [];
     let at = 0;
+    this.needed = 1;
     while (at < buf.length) {
       const record = decodeRecord(buf, at);
       if (record.type === 'incomplete') {
@@ -48,10 +55,10 @@ export class RecordStreamDecoder {
       at += record.size;
       if (record.type !== 'corrupt') this.validEnd = this.carryStart + at;
     }
-    if (at >= buf.length) this.needed = 1;
-    const rest = buf.subarray(at);
-    this.carry = rest.length > 0 ? [rest] : [];
-    this.carryBytes = rest.length;
+    // After an unknown marker nothing more is decoded, so nothing needs keeping.
+    const rest = this.unknownAt === undefined && at < buf.length ? copyOf(buf.subarray(at)) : undefined;
+    this.carry = rest === undefined ? [] : [rest];
+    this.carryBytes = rest?.length ?? 0;
     this.carryStart += at;
     return entries;
   }
@@ -67,6 +74,24 @@ export class RecordStreamDecoder {
     }
     return { validEnd: this.validEnd, stopOffset: this.totalEnd, stop: 'end', tailBytes };
   }
+}
+
+/** A plain Uint8Array copy; `slice` would not do, as on a Buffer it returns a view. */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return copy;
+}
+
+function join(parts: readonly Uint8Array[], partBytes: number, last: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(partBytes + last.length);
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  joined.set(last, at);
+  return joined;
 }
 
 /**
