@@ -13,7 +13,7 @@ export function machineLine(): string {
 /** A fresh temporary directory under the system temp dir, removed by the returned function. */
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), `kilndb-bench-${prefix}-`));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); } };
 }
 
 /** Runs `fn` and returns the elapsed milliseconds. */
