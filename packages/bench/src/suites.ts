@@ -1,4 +1,5 @@
 import type { Suite } from './harness.js';
+import { walFormatSuite } from './suites/wal-format.js';
 
 /** Every suite `pnpm bench` runs, in order. Each lives in its own file under suites/. */
-export const suites: Suite[] = [];
+export const suites: Suite[] = [walFormatSuite];
