@@ -9,19 +9,19 @@ import type { ScanEnd, ScanEntry } from './scan.js';
  * with the entries `push` returned.
  */
 export class RecordStreamDecoder {
-  /** Bytes of a record not yet complete, owned by the decoder; joined once `needed` bytes are here. */
+  /** Copied bytes of the record that starts at `pendingStart`, not yet complete. */
   private carry: Uint8Array[] = [];
   private carryBytes = 0;
-  /** Absolute offset of the first carried byte. */
-  private carryStart: number;
-  /** Bytes from `carryStart` to gather before decoding can make progress. */
+  /** Absolute offset of the first byte not yet decoded. */
+  private pendingStart: number;
+  /** Bytes from `pendingStart` to gather before decoding can make progress. */
   private needed = 1;
   private validEnd: number;
   private totalEnd: number;
   private unknownAt: number | undefined;
 
   constructor(baseOffset = 0) {
-    this.carryStart = baseOffset;
+    this.pendingStart = baseOffset;
     this.validEnd = baseOffset;
     this.totalEnd = baseOffset;
   }
@@ -29,17 +29,41 @@ export class RecordStreamDecoder {
   /** Adds the next chunk and returns the records it completes. */
   push(chunk: Uint8Array): ScanEntry[] {
     this.totalEnd += chunk.length;
-    if (this.unknownAt !== undefined || chunk.length === 0) return [];
-    if (this.carryBytes + chunk.length < this.needed) {
-      // Still short of a header or a whole record: keep a copy and wait. The length field is never
-      // used to size an allocation, so a damaged 4 GiB length costs only the bytes actually pushed.
-      this.carry.push(copyOf(chunk));
-      this.carryBytes += chunk.length;
-      return [];
-    }
-    const buf = this.carryBytes === 0 ? chunk : join(this.carry, this.carryBytes, chunk);
     const entries: ScanEntry[] = [];
-    let at = 0;
+    let from = 0;
+    // First complete the carried record, copying only the bytes it still needs: never more than have
+    // arrived, so a damaged 4 GiB length costs only the bytes actually pushed.
+    while (this.carryBytes > 0 && this.unknownAt === undefined) {
+      const take = Math.min(this.needed - this.carryBytes, chunk.length - from);
+      if (take > 0) this.carry.push(copyOf(chunk.subarray(from, from + take)));
+      this.carryBytes += take;
+      from += take;
+      if (this.carryBytes < this.needed) return entries;
+      const joined = join(this.carry, this.carryBytes);
+      // `joined` holds exactly `needed` bytes: one whole record, or a header that names a longer one.
+      if (this.decodeRun(joined, 0, entries) === joined.length) {
+        this.carry = [];
+        this.carryBytes = 0;
+      } else {
+        this.carry = [joined];
+      }
+    }
+    if (this.unknownAt !== undefined) return entries;
+    const stop = this.decodeRun(chunk, from, entries);
+    if (stop < chunk.length) this.keepPartialRecord(chunk.subarray(stop));
+    return entries;
+  }
+
+  /** Copies the start of a record the next chunks will complete; after an unknown marker nothing is kept. */
+  private keepPartialRecord(bytes: Uint8Array): void {
+    if (this.unknownAt !== undefined) return;
+    this.carry = [copyOf(bytes)];
+    this.carryBytes = bytes.length;
+  }
+
+  /** Decodes the records of `buf` from `start` into `entries`; returns where it stopped. */
+  private decodeRun(buf: Uint8Array, start: number, entries: ScanEntry[]): number {
+    let at = start;
     this.needed = 1;
     while (at < buf.length) {
       const record = decodeRecord(buf, at);
@@ -48,19 +72,15 @@ export class RecordStreamDecoder {
         break;
       }
       if (record.type === 'unknown') {
-        this.unknownAt = this.carryStart + at;
+        this.unknownAt = this.pendingStart;
         break;
       }
-      entries.push({ offset: this.carryStart + at, record });
+      entries.push({ offset: this.pendingStart, record });
       at += record.size;
-      if (record.type !== 'corrupt') this.validEnd = this.carryStart + at;
+      this.pendingStart += record.size;
+      if (record.type !== 'corrupt') this.validEnd = this.pendingStart;
     }
-    // After an unknown marker nothing more is decoded, so nothing needs keeping.
-    const rest = this.unknownAt === undefined && at < buf.length ? copyOf(buf.subarray(at)) : undefined;
-    this.carry = rest === undefined ? [] : [rest];
-    this.carryBytes = rest?.length ?? 0;
-    this.carryStart += at;
-    return entries;
+    return at;
   }
 
   /** Says how the stream ended once every chunk was pushed. */
@@ -70,7 +90,7 @@ export class RecordStreamDecoder {
       return { validEnd: this.validEnd, stopOffset: this.unknownAt, stop: 'unknown', tailBytes };
     }
     if (this.carryBytes > 0) {
-      return { validEnd: this.validEnd, stopOffset: this.carryStart, stop: 'incomplete', tailBytes };
+      return { validEnd: this.validEnd, stopOffset: this.pendingStart, stop: 'incomplete', tailBytes };
     }
     return { validEnd: this.validEnd, stopOffset: this.totalEnd, stop: 'end', tailBytes };
   }
@@ -83,14 +103,15 @@ function copyOf(bytes: Uint8Array): Uint8Array {
   return copy;
 }
 
-function join(parts: readonly Uint8Array[], partBytes: number, last: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(partBytes + last.length);
+function join(parts: readonly Uint8Array[], totalBytes: number): Uint8Array {
+  const [only] = parts;
+  if (parts.length === 1 && only !== undefined) return only;
+  const joined = new Uint8Array(totalBytes);
   let at = 0;
   for (const part of parts) {
     joined.set(part, at);
     at += part.length;
   }
-  joined.set(last, at);
   return joined;
 }
 
