@@ -1,3 +1,4 @@
+export { openKeyring, type OpenKeyringOptions } from './keyring.js';
 export { SEALED_OVERHEAD, type EntryCipher } from './entry-cipher.js';
 export { type EncryptionKey } from './kdf.js';
 export { KEYRING_FILE } from './keyring-format.js';
