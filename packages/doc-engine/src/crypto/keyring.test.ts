@@ -14,17 +14,17 @@ import {
   UnsupportedKdfError,
   WrongKeyError,
 } from './errors.js';
-import { openKeyring } from './keyring.js';
+import { openKeyring, type OpenKeyringOptions } from './keyring.js';
 import { encodeKeyring, encodeKeyringPrefix, KEYRING_FILE } from './keyring-format.js';
 import { tempDir } from './test-support/temp-dir.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 const fs = nodeFileSystem;
-const create = { create: true } as const;
-const existing = { create: false } as const;
+const create: OpenKeyringOptions = { create: true };
+const existing: OpenKeyringOptions = { create: false };
 
-async function mustOpen(dir: string, key: string | Uint8Array, options = existing) {
+async function mustOpen(dir: string, key: string | Uint8Array, options: OpenKeyringOptions = existing) {
   const cipher = await openKeyring(fs, dir, key, options);
   if (cipher === undefined) throw new Error('expected a cipher for an encrypted database');
   return cipher;
