@@ -57,6 +57,7 @@ describe('replayMoltenDb: plain entries', () => {
       line('INSERT', 'users', 'a', { n: 1 }),
     ]);
     expect(replay.stats.unknownCommands).toEqual({ ENC: 2, TTL_EXPIRY: 1 });
+    expect(replayMoltenDb([line('__proto__', 'c', 'k')]).stats.unknownCommands['__proto__']).toBe(1);
     expect(replay.stats.applied).toBe(1);
     expect(docs(replay, 'users')).toEqual({ a: { n: 1 } });
   });

@@ -72,7 +72,8 @@ export class MoltenReplayer {
     orphanCommits: 0,
     ambiguousTransactionEntries: 0,
     ignoredSchemas: 0,
-    unknownCommands: {},
+    // No prototype: a command named "__proto__" must count like any other.
+    unknownCommands: Object.create(null) as Record<string, number>,
   };
   private readonly open = new Map<string, OpenTransaction>();
   /** Open transaction ids per collection, oldest first. */
