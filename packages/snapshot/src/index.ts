@@ -15,3 +15,4 @@ export {
   VSNP_CRC_SIZE,
   type IndexSnapshotSource,
 } from './index-snapshot.js';
+export { rotateBackups, listBackups, type BackupTarget, type RotateOptions, type RotateResult } from './backup-rotation.js';
