@@ -2,7 +2,7 @@ import { QueryError } from './errors.js';
 import { DEFAULT_COUNT, MAX_COUNT } from './parse-query.js';
 import { AccessPlanner, type QueryPlan, type QuerySource } from './planner.js';
 import { project } from './projection.js';
-import { compileSort, TopN, type Comparator } from './sort.js';
+import { compileSort, selectTop, TopN, type Comparator } from './sort.js';
 import { readPath, setOwn, toFieldPath } from './values.js';
 import { compileWhere, type DocPredicate } from './where.js';
 import type { JoinSpec, Query, ResultDoc, SortOrder, SortSpec, StoredDoc, Where } from './types.js';
@@ -133,7 +133,13 @@ class Selection {
     for (const group of plan.index.groups(plan.order)) {
       const needed = limit - results.length;
       if (needed <= 0) break;
-      results.push(...this.collect(group, needed, compare, (key) => this.acceptKey(key)));
+      const matched: StoredDoc[] = [];
+      for (const key of group) {
+        const view = this.acceptKey(key);
+        if (view !== undefined) matched.push(view);
+      }
+      const ordered = matched.length > needed ? selectTop(matched, needed, compare) : matched.length > 1 ? matched.sort(compare) : matched;
+      for (const view of ordered) results.push(view);
     }
     return results;
   }

@@ -1,6 +1,6 @@
 import { KeyBuckets } from './key-buckets.js';
 import { SortedValues, sortNumbers, sortStrings, type Bound } from './sorted-values.js';
-import { foldCase, readPath, toFieldPath } from './values.js';
+import { compileReader, foldCase, toFieldPath, type FieldReader } from './values.js';
 import type { FieldPath, JsonValue, SortOrder } from './types.js';
 
 type Scalar = number | string | boolean | null;
@@ -82,8 +82,11 @@ export class SecondaryIndex {
   /** Lower-cased string → the distinct stored strings that fold to it; built on the first case-insensitive lookup. */
   private folded: KeyBuckets<string> | undefined;
 
+  private readonly read: FieldReader;
+
   constructor(field: string) {
     this.field = toFieldPath(field);
+    this.read = compileReader(this.field.segments);
   }
 
   /** Number of documents indexed. */
@@ -92,7 +95,7 @@ export class SecondaryIndex {
   }
 
   add(key: string, doc: unknown): void {
-    const value = readPath(doc, this.field.segments);
+    const value = this.read(doc);
     if (value === undefined) {
       this.missing.add(key);
     } else if (!isScalar(value)) {
@@ -112,7 +115,7 @@ export class SecondaryIndex {
   }
 
   remove(key: string, doc: unknown): void {
-    const value = readPath(doc, this.field.segments);
+    const value = this.read(doc);
     if (value === undefined) {
       this.missing.delete(key);
     } else if (!isScalar(value)) {
@@ -138,8 +141,8 @@ export class SecondaryIndex {
   }
 
   update(key: string, oldDoc: unknown, newDoc: unknown): void {
-    const oldValue = readPath(oldDoc, this.field.segments);
-    const newValue = readPath(newDoc, this.field.segments);
+    const oldValue = this.read(oldDoc);
+    const newValue = this.read(newDoc);
     if (oldValue === newValue) return;
     this.remove(key, oldDoc);
     this.add(key, newDoc);

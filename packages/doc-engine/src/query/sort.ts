@@ -1,4 +1,4 @@
-import { compareOrdered, RANK_UNORDERED, readPath, sortRank } from './values.js';
+import { compareOrdered, compileReader, RANK_UNORDERED, sortRank } from './values.js';
 import type { SortSpec, StoredDoc } from './types.js';
 
 export type Comparator<T> = (a: T, b: T) => number;
@@ -13,11 +13,21 @@ export type Comparator<T> = (a: T, b: T) => number;
  *   to `_key`, so the order is total and the same with or without indexes.
  */
 export function compileSort(specs: readonly SortSpec[]): Comparator<StoredDoc> {
-  const keys = specs.map(({ field, order }) => ({ segments: field.segments, direction: order === 'asc' ? 1 : -1 }));
+  const [first] = specs;
+  if (specs.length === 1 && first?.field.path === '_seq') {
+    // The default order: `_seq` is always a number, so skip the generic path.
+    const direction = first.order === 'asc' ? 1 : -1;
+    return (a, b) => (a._seq !== b._seq ? (a._seq < b._seq ? -direction : direction) : compareTieBreak(a, b));
+  }
+  const keys = specs.map(({ field, order }) => ({ read: compileReader(field.segments), direction: order === 'asc' ? 1 : -1 }));
   return (a, b) => {
-    for (const { segments, direction } of keys) {
-      const valueA = readPath(a, segments);
-      const valueB = readPath(b, segments);
+    for (const { read, direction } of keys) {
+      const valueA = read(a);
+      const valueB = read(b);
+      if (typeof valueA === 'number' && typeof valueB === 'number') {
+        if (valueA !== valueB) return valueA < valueB ? -direction : direction;
+        continue;
+      }
       const unorderedA = sortRank(valueA) === RANK_UNORDERED;
       const unorderedB = sortRank(valueB) === RANK_UNORDERED;
       if (unorderedA || unorderedB) {

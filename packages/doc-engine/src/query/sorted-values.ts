@@ -27,6 +27,8 @@ export class SortedValues<T extends number | string> {
   private chunks: T[][] = [];
   private maxes: T[] = [];
   private pending: T[] = [];
+  /** Whether a delete() may have hit a pending value, so the flush must check liveness. */
+  private pendingDeletes = false;
   private stored = 0;
 
   constructor(
@@ -42,6 +44,7 @@ export class SortedValues<T extends number | string> {
   /** Removes a value; a no-op when it is only pending (the flush drops it via isLive). */
   delete(value: T): void {
     const { chunks, maxes } = this;
+    if (this.pending.length > 0) this.pendingDeletes = true;
     const index = this.chunkFor(value);
     if (index === chunks.length) return;
     const chunk = chunks[index] as T[];
@@ -113,12 +116,14 @@ export class SortedValues<T extends number | string> {
   private flush(): void {
     if (this.pending.length === 0) return;
     const sorted = this.sortValues(this.pending);
+    const checkLive = this.pendingDeletes;
     this.pending = [];
-    const fresh: T[] = [];
-    for (const value of sorted) {
-      if (value !== fresh[fresh.length - 1] && this.isLive(value)) fresh.push(value);
-    }
-    if (fresh.length * 8 >= this.stored) {
+    this.pendingDeletes = false;
+    // Without deletes in between, pending values are distinct and live: add() is only called for new values.
+    const fresh = checkLive ? sorted.filter((value, i) => value !== sorted[i - 1] && this.isLive(value)) : sorted;
+    if (this.stored === 0) {
+      this.load(fresh);
+    } else if (fresh.length * 8 >= this.stored) {
       this.load(mergeSorted(this.chunks.flat(), fresh));
     } else {
       for (const value of fresh) this.insert(value);

@@ -22,6 +22,21 @@ export function readPath(doc: unknown, segments: readonly string[]): unknown {
   return current;
 }
 
+export type FieldReader = (doc: unknown) => unknown;
+
+/**
+ * readPath specialised for one path, for hot loops: the own-property check is
+ * only made for names that objects inherit (`constructor`, `__proto__`, ...),
+ * since for any other name a plain read already returns only own values.
+ */
+export function compileReader(segments: readonly string[]): FieldReader {
+  const [only] = segments;
+  if (segments.length === 1 && only !== undefined && !(only in Object.prototype)) {
+    return (doc) => (isPlainObject(doc) ? doc[only] : undefined);
+  }
+  return (doc) => readPath(doc, segments);
+}
+
 /** Assigns an own property, also for the name `__proto__` (plain assignment would change the prototype). */
 export function setOwn(target: Record<string, unknown>, field: string, value: unknown): void {
   if (field === '__proto__') {

@@ -1,4 +1,4 @@
-import { deepEqual, foldCase, isPlainObject, looselyEqual, readPath } from './values.js';
+import { compileReader, deepEqual, foldCase, looselyEqual } from './values.js';
 import type { FieldCondition, JsonValue, Where } from './types.js';
 
 export type DocPredicate = (doc: unknown) => boolean;
@@ -88,16 +88,9 @@ function fieldPredicate(segments: readonly string[], condition: FieldCondition):
     default:
       test = rangeTest(condition);
   }
-  if (segments.length === 1) {
-    const [field = ''] = segments;
-    return (doc) => {
-      if (!isPlainObject(doc) || !Object.hasOwn(doc, field)) return matchesMissing;
-      const value = doc[field];
-      return value === undefined ? matchesMissing : test(value);
-    };
-  }
+  const read = compileReader(segments);
   return (doc) => {
-    const value = readPath(doc, segments);
+    const value = read(doc);
     return value === undefined ? matchesMissing : test(value);
   };
 }
