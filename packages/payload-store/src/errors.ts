@@ -71,3 +71,31 @@ export class DirectoryLockedError extends Error {
     );
   }
 }
+
+/** A value given to the payload store cannot be stored as JSON that reads back the same. */
+export class PayloadValueError extends TypeError {
+  override readonly name = 'PayloadValueError';
+  constructor(
+    readonly id: number | bigint,
+    /** Where in the value the problem is, as a JSON path such as `$.tags[2]`. */
+    readonly at: string,
+    reason: string,
+  ) {
+    super(`payload for id ${id}: ${at === '$' ? 'the value' : at} ${reason}`);
+  }
+}
+
+/** A stored record failed its check when read: its CRC does not match, or it is not the record the index expects. */
+export class PayloadCorruptError extends Error {
+  override readonly name = 'PayloadCorruptError';
+  constructor(
+    /** The id whose record it is, when known. */
+    readonly id: number | bigint | undefined,
+    /** Byte offset in the log of the record's first byte. */
+    readonly offset: number,
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`${path}: the record ${id === undefined ? '' : `of id ${id} `}at offset ${offset} is corrupt: ${reason}`);
+  }
+}

@@ -14,5 +14,19 @@ export {
   LogFailedError,
   LogReadOnlyError,
   LogWriteError,
+  PayloadCorruptError,
+  PayloadValueError,
   ReplayStartError,
 } from './errors.js';
+export {
+  PayloadStore,
+  type CompactionResult,
+  type PayloadId,
+  type PayloadStoreOptions,
+  type PayloadStoreStats,
+  type PayloadStoreWarning,
+  type SnapshotResult,
+} from './payload-store.js';
+export type { JsonValue } from './payload-json.js';
+export { COMPACTION_FILE, LOG_FILE, SNAPSHOT_FILE } from './store-files.js';
+export { RecordEncodeError } from '@kilndb/wal-format';

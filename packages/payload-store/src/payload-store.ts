@@ -1,0 +1,637 @@
+import * as path from 'node:path';
+import { cleanStaleTemps, isErrno, nodeFileSystem, writeIndexSnapshot, type FileSystem } from '@kilndb/snapshot';
+import {
+  DELETE_RECORD_SIZE,
+  decodeRecord,
+  encodeDeleteInto,
+  encodeStoreInto,
+  STORE_OVERHEAD,
+  type ScanEntry,
+} from '@kilndb/wal-format';
+import { AppendLog, type Durability, type LogWarning } from './append-log.js';
+import { compactLog } from './compaction.js';
+import { DirectoryLock } from './directory-lock.js';
+import { LogClosedError, LogFailedError, LogReadOnlyError, PayloadCorruptError, ReplayStartError } from './errors.js';
+import { ABSENT, IdIndex, UNKNOWN_SIZE, type IndexKey } from './id-index.js';
+import { captureIndexSnapshot, loadIndexSnapshot } from './index-snapshot.js';
+import { decodePayload, encodePayload, type JsonValue } from './payload-json.js';
+import { fromRecordId, toIndexKey } from './record-id.js';
+import { COMPACTION_FILE, LOG_FILE, SNAPSHOT_FILE } from './store-files.js';
+
+const DEFAULT_SNAPSHOT_THRESHOLD = 10 * 1024 * 1024;
+const DEFAULT_AUTO_COMPACT_MIN_BYTES = 64 * 1024 * 1024;
+/** First read of a record whose size is not known (loaded from a snapshot): enough for most payloads. */
+const GUESS_READ_BYTES = 4096;
+
+export interface PayloadStoreWarning {
+  readonly code: LogWarning['code'] | 'snapshot-rejected' | 'snapshot-failed' | 'compaction-failed';
+  readonly message: string;
+  readonly path: string;
+  readonly offset?: number;
+}
+
+export interface PayloadStoreOptions {
+  /** When a write's promise settles; see `Durability`. Default `'fsync'`. */
+  readonly durability?: Durability;
+  /** Write a snapshot once the log has grown this much since the last one. Default 10 MiB (VelesDB's); `Infinity` turns it off. */
+  readonly snapshotThresholdBytes?: number;
+  /**
+   * Compact on its own once dead bytes are at least this share of the log (0 < ratio ≤ 1) and the log is at
+   * least `autoCompactMinBytes` long. Default: off (compaction rewrites the live data, so it is left to `compact()`).
+   */
+  readonly autoCompactDeadRatio?: number;
+  /** Smallest log auto-compaction considers. Default 64 MiB. */
+  readonly autoCompactMinBytes?: number;
+  /** With `durability: 'none'`, the longest time a write waits in memory before it is written. Default 50 ms. */
+  readonly flushIntervalMs?: number;
+  /** Open without the lock and without repairing anything; every write throws `LogReadOnlyError`. */
+  readonly readOnly?: boolean;
+  /** The file system to do I/O through (tests inject faults here). Default: the real one. */
+  readonly fs?: FileSystem;
+  /** Told about skipped corrupt records, cut tails, rejected snapshots and failed background work. */
+  readonly onWarning?: (warning: PayloadStoreWarning) => void;
+}
+
+export interface PayloadStoreStats {
+  /** Live ids. */
+  readonly count: number;
+  readonly logBytes: number;
+  /** Bytes of the records the index points at. */
+  readonly liveBytes: number;
+  /** Bytes compaction would reclaim: overwritten and deleted records, delete records, skipped corrupt records. */
+  readonly deadBytes: number;
+  /** Records replayed from the log at open (after the snapshot, if one was used). */
+  readonly recordsReplayed: number;
+  /** Records skipped at open because their CRC did not match. */
+  readonly corruptRecordsSkipped: number;
+  /** Bytes cut from the end of the log at open (a torn tail or an unknown marker). */
+  readonly bytesTruncated: number;
+  /** Where the cut bytes were saved, if any were cut. */
+  readonly quarantinePath: string | undefined;
+  /** Log position of the snapshot the store opened from or last wrote; 0 when there is none. */
+  readonly lastSnapshotPosition: number;
+  /** Whether the open loaded a snapshot (false after a full replay, including a rejected snapshot). */
+  readonly openedFromSnapshot: boolean;
+  readonly snapshotsWritten: number;
+  readonly compactions: number;
+  /** Group writes and fdatasyncs of the log since open. */
+  readonly writes: number;
+  readonly syncs: number;
+  /** Bytes the in-memory index takes. */
+  readonly indexBytes: number;
+}
+
+export interface SnapshotResult {
+  /** Log position the snapshot covers up to. */
+  readonly walPosition: number;
+  readonly entries: number;
+}
+
+export interface CompactionResult {
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+}
+
+/** Id forms the store accepts: a non-negative safe integer, or a bigint up to 2^64 - 1. */
+export type PayloadId = number | bigint;
+
+/**
+ * A durable id → JSON store: one append-only CRC-checked log (`payloads.log`), an in-memory index of where
+ * each id's latest record starts, and a VSNP index snapshot (`payloads.snapshot`) for fast opens. Reads
+ * and writes VelesDB's directory layout and record format.
+ *
+ * Ids are u64: numbers up to 2^53 - 1 and bigints up to 2^64 - 1 (a bigint that fits a safe integer is
+ * the same id as that number). `ids()` yields numbers for ids up to 2^53 - 1 and bigints above.
+ */
+export class PayloadStore {
+  private readonly index: IdIndex;
+  private readonly buffer = { bytes: new Uint8Array(64 * 1024) };
+  /** Live bytes of index entries whose size is known, and how many entries have an unknown size. */
+  private knownLiveBytes = 0;
+  private unknownSizes = 0;
+  /** End of the last record applied to the index; once the log is quiet it catches up with the log's size. */
+  private appliedEnd: number;
+  /** Writes issued whose records are not applied (or failed) yet. */
+  private pendingWrites = 0;
+  private lastSnapshotPosition: number;
+  private snapshotsWritten = 0;
+  private compactions = 0;
+  private maintenance: Promise<unknown> = Promise.resolve();
+  private background: Promise<void> | undefined;
+  private failure: LogFailedError | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly directory: string,
+    private readonly log: AppendLog,
+    index: IdIndex,
+    private readonly lock: DirectoryLock | undefined,
+    private readonly fs: FileSystem,
+    private readonly options: PayloadStoreOptions,
+    private readonly opened: { snapshotPosition: number; fromSnapshot: boolean },
+  ) {
+    this.index = index;
+    this.appliedEnd = log.size;
+    this.lastSnapshotPosition = opened.snapshotPosition;
+    this.recount();
+  }
+
+  /**
+   * Opens (creating it unless read-only) the store in `directory`: loads `payloads.snapshot` if it checks out
+   * and replays the log after it, else replays the whole log. A torn tail is cut and kept aside in a
+   * quarantine file, a snapshot that does not fit the log is ignored (with a warning).
+   */
+  static async open(directory: string, options: PayloadStoreOptions = {}): Promise<PayloadStore> {
+    const fs = options.fs ?? nodeFileSystem;
+    const readOnly = options.readOnly ?? false;
+    const warn = options.onWarning ?? (() => undefined);
+    const logPath = path.join(directory, LOG_FILE);
+    const snapshotPath = path.join(directory, SNAPSHOT_FILE);
+    let lock: DirectoryLock | undefined;
+    if (!readOnly) {
+      await fs.mkdir(directory);
+      lock = await DirectoryLock.acquire(directory, fs);
+    }
+    try {
+      if (!readOnly) {
+        await removeStaleCompaction(fs, directory);
+        await cleanStaleTemps(fs, directory);
+      }
+      const snapshot = await loadIndexSnapshot(fs, snapshotPath, logPath, warn);
+      const logOptions = {
+        fs,
+        readOnly,
+        onWarning: warn,
+        ...(options.durability !== undefined && { durability: options.durability }),
+        ...(options.flushIntervalMs !== undefined && { flushIntervalMs: options.flushIntervalMs }),
+      };
+      let index = snapshot?.index ?? new IdIndex();
+      let log: AppendLog;
+      try {
+        log = await AppendLog.open(logPath, {
+          ...logOptions,
+          replayFrom: snapshot?.walPosition ?? 0,
+          onRecord: replayInto(index),
+        });
+      } catch (error) {
+        if (!(error instanceof ReplayStartError) || snapshot === undefined) throw error;
+        warn({ code: 'snapshot-rejected', path: snapshotPath, message: `${snapshotPath} ignored: ${error.message}` });
+        index = new IdIndex();
+        log = await AppendLog.open(logPath, { ...logOptions, onRecord: replayInto(index) });
+        return new PayloadStore(directory, log, index, lock, fs, options, { snapshotPosition: 0, fromSnapshot: false });
+      }
+      const fromSnapshot = snapshot !== undefined;
+      return new PayloadStore(directory, log, index, lock, fs, options, {
+        snapshotPosition: snapshot?.walPosition ?? 0,
+        fromSnapshot,
+      });
+    } catch (error) {
+      await lock?.release();
+      throw error;
+    }
+  }
+
+  /** Live ids. */
+  get count(): number {
+    return this.index.count;
+  }
+
+  get durability(): Durability {
+    return this.log.durability;
+  }
+
+  /** Stores `value` (any JSON value) under `id`; settles once the store's durability holds for it. */
+  async store(id: PayloadId, value: unknown): Promise<void> {
+    const key = toIndexKey(id);
+    const payload = encodePayload(id, value);
+    this.assertWritable();
+    const size = STORE_OVERHEAD + payload.length;
+    this.pendingWrites++;
+    try {
+      const offset = await this.log.append(size, (buf, at) => {
+        encodeStoreInto(buf, at, key, payload);
+      });
+      this.applyStore(key, offset, size);
+    } finally {
+      this.pendingWrites--;
+    }
+    this.afterWrite();
+  }
+
+  /**
+   * Stores every entry with one write and (with `'fsync'`) one fdatasync. The values are all checked first:
+   * one that is not JSON rejects the batch and nothing is written. Not atomic across a crash: until the
+   * promise settles, any prefix of the batch may be what survives.
+   */
+  storeBatch(entries: Iterable<readonly [PayloadId, unknown]>): Promise<void> {
+    return this.writeBatch(entries, false);
+  }
+
+  /** Like `storeBatch`, but settles at once without waiting for the disk; `flush()` makes it durable. */
+  storeBatchDeferred(entries: Iterable<readonly [PayloadId, unknown]>): Promise<void> {
+    return this.writeBatch(entries, true);
+  }
+
+  /** The value stored under `id`, or `undefined`. Throws `PayloadCorruptError` if its record fails its CRC. */
+  retrieve(id: PayloadId): JsonValue | undefined {
+    this.assertOpen();
+    const key = toIndexKey(id);
+    const index = this.index;
+    if (!index.lookup(key)) return undefined;
+    const offset = index.foundOffset;
+    const payload = this.readPayload(key, offset, index.foundSize);
+    try {
+      return decodePayload(payload);
+    } catch (error) {
+      throw new PayloadCorruptError(id, offset, this.log.path, `the payload is not JSON (${(error as Error).message})`);
+    }
+  }
+
+  has(id: PayloadId): boolean {
+    this.assertOpen();
+    return this.index.has(toIndexKey(id));
+  }
+
+  /**
+   * Every live id, as of the call: numbers for ids up to 2^53 - 1, bigints above. In no particular order.
+   * Writes made while iterating do not disturb it.
+   */
+  ids(): IterableIterator<PayloadId> {
+    this.assertOpen();
+    const numbers: number[] = [];
+    const large: bigint[] = [];
+    this.index.forEach((key) => {
+      if (typeof key === 'number') numbers.push(key);
+      else large.push(key);
+    });
+    return (function* (): Generator<PayloadId, undefined, undefined> {
+      yield* numbers;
+      yield* large;
+      return undefined;
+    })();
+  }
+
+  /**
+   * Deletes `id`; resolves `true` if it was there. An id that is not in the store (and has no write under
+   * way) writes nothing and syncs nothing.
+   */
+  async delete(id: PayloadId): Promise<boolean> {
+    const key = toIndexKey(id);
+    this.assertWritable();
+    if (this.pendingWrites === 0 && !this.index.has(key)) return false;
+    this.pendingWrites++;
+    let existed: boolean;
+    try {
+      const offset = await this.log.append(DELETE_RECORD_SIZE, (buf, at) => {
+        encodeDeleteInto(buf, at, key);
+      });
+      existed = this.applyDelete(key, offset + DELETE_RECORD_SIZE);
+    } finally {
+      this.pendingWrites--;
+    }
+    this.afterWrite();
+    return existed;
+  }
+
+  /** Deletes every id in one write and one fdatasync; resolves how many were there. Unknown ids write nothing. */
+  async deleteBatch(ids: Iterable<PayloadId>): Promise<number> {
+    const keys: IndexKey[] = [];
+    for (const id of ids) keys.push(toIndexKey(id));
+    this.assertWritable();
+    const wanted = this.pendingWrites === 0 ? keys.filter((key) => this.index.has(key)) : keys;
+    if (wanted.length === 0) return 0;
+    this.pendingWrites++;
+    let deleted = 0;
+    try {
+      const offset = await this.log.append(wanted.length * DELETE_RECORD_SIZE, (buf, at) => {
+        for (const [i, key] of wanted.entries()) encodeDeleteInto(buf, at + i * DELETE_RECORD_SIZE, key);
+      });
+      for (const [i, key] of wanted.entries()) {
+        if (this.applyDelete(key, offset + (i + 1) * DELETE_RECORD_SIZE)) deleted++;
+      }
+    } finally {
+      this.pendingWrites--;
+    }
+    this.afterWrite();
+    return deleted;
+  }
+
+  /** Writes and fdatasyncs everything written so far (deferred batches, `'none'` and `'flush'` writes). */
+  async flush(): Promise<void> {
+    this.assertUsable();
+    await this.log.flush();
+  }
+
+  /** Whether the log has grown past `snapshotThresholdBytes` since the last snapshot. */
+  shouldCreateSnapshot(): boolean {
+    const threshold = this.options.snapshotThresholdBytes ?? DEFAULT_SNAPSHOT_THRESHOLD;
+    return !this.readOnly && this.log.size - this.lastSnapshotPosition >= threshold;
+  }
+
+  /**
+   * Writes `payloads.snapshot` (atomically: a crash leaves the old one or the new one) for the log as it is
+   * now. Writes continue meanwhile; only the moment the index is copied holds them back.
+   */
+  createSnapshot(): Promise<SnapshotResult> {
+    this.assertWritable();
+    return this.serialize(() => this.writeSnapshot());
+  }
+
+  /**
+   * Rewrites the live records into a new log and swaps it in; reads and writes go on meanwhile. A crash at
+   * any step leaves a store that opens with every acknowledged write. Legacy records come out as CRC records.
+   * Throws `PayloadCorruptError` (and changes nothing) if a live record fails its CRC.
+   */
+  compact(): Promise<CompactionResult> {
+    this.assertWritable();
+    return this.serialize(() => this.runCompaction());
+  }
+
+  stats(): PayloadStoreStats {
+    this.assertOpen();
+    this.resolveUnknownSizes();
+    const logStats = this.log.stats();
+    const replay = this.log.replay;
+    return {
+      count: this.index.count,
+      logBytes: logStats.size,
+      liveBytes: this.knownLiveBytes,
+      deadBytes: logStats.size - this.knownLiveBytes,
+      recordsReplayed: replay.records,
+      corruptRecordsSkipped: replay.corruptRecords,
+      bytesTruncated: replay.truncatedBytes,
+      quarantinePath: replay.quarantinePath,
+      lastSnapshotPosition: this.lastSnapshotPosition,
+      openedFromSnapshot: this.opened.fromSnapshot,
+      snapshotsWritten: this.snapshotsWritten,
+      compactions: this.compactions,
+      writes: logStats.writes,
+      syncs: logStats.syncs,
+      indexBytes: this.index.byteLength,
+    };
+  }
+
+  /** Waits for background snapshots and compactions, writes and syncs what is buffered, and releases the directory. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.maintenance.catch(() => undefined);
+    try {
+      await this.log.close();
+    } finally {
+      await this.lock?.release();
+    }
+  }
+
+  private get readOnly(): boolean {
+    return this.options.readOnly ?? false;
+  }
+
+  private get logPath(): string {
+    return path.join(this.directory, LOG_FILE);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new LogClosedError(this.logPath);
+  }
+
+  private assertUsable(): void {
+    this.assertOpen();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private assertWritable(): void {
+    this.assertUsable();
+    if (this.readOnly) throw new LogReadOnlyError(this.logPath);
+  }
+
+  private async writeBatch(entries: Iterable<readonly [PayloadId, unknown]>, defer: boolean): Promise<void> {
+    const keys: IndexKey[] = [];
+    const payloads: Uint8Array[] = [];
+    let total = 0;
+    for (const [id, value] of entries) {
+      keys.push(toIndexKey(id));
+      const payload = encodePayload(id, value);
+      payloads.push(payload);
+      total += STORE_OVERHEAD + payload.length;
+    }
+    this.assertWritable();
+    if (keys.length === 0) return;
+    this.pendingWrites++;
+    try {
+      const offset = await this.log.append(
+        total,
+        (buf, at) => {
+          for (const [i, payload] of payloads.entries()) at += encodeStoreInto(buf, at, keys[i] ?? 0, payload);
+        },
+        { defer },
+      );
+      let at = offset;
+      for (const [i, payload] of payloads.entries()) {
+        const size = STORE_OVERHEAD + payload.length;
+        this.applyStore(keys[i] ?? 0, at, size);
+        at += size;
+      }
+    } finally {
+      this.pendingWrites--;
+    }
+    this.afterWrite();
+  }
+
+  private applyStore(key: IndexKey, offset: number, size: number): void {
+    this.forgetSize(this.index.set(key, offset, size));
+    this.knownLiveBytes += size;
+    const end = offset + size;
+    if (end > this.appliedEnd) this.appliedEnd = end;
+  }
+
+  private applyDelete(key: IndexKey, end: number): boolean {
+    const previous = this.index.delete(key);
+    this.forgetSize(previous);
+    if (end > this.appliedEnd) this.appliedEnd = end;
+    return previous !== ABSENT;
+  }
+
+  private forgetSize(previous: number): void {
+    if (previous === UNKNOWN_SIZE) this.unknownSizes--;
+    else if (previous !== ABSENT) this.knownLiveBytes -= previous;
+  }
+
+  /** Recomputes the live-byte accounting from the index. */
+  private recount(): void {
+    let known = 0;
+    let unknown = 0;
+    this.index.forEach((_key, _offset, size) => {
+      if (size === UNKNOWN_SIZE) unknown++;
+      else known += size;
+    });
+    this.knownLiveBytes = known;
+    this.unknownSizes = unknown;
+  }
+
+  /**
+   * Reads the record of `key` at `offset` with one read (two when its size is not known and it is larger
+   * than a first guess), checks its CRC and id, and returns a view of its payload (valid until the next read).
+   */
+  private readPayload(key: IndexKey, offset: number, knownSize: number): Uint8Array {
+    const sizeKnown = knownSize !== UNKNOWN_SIZE;
+    let want = sizeKnown ? knownSize : GUESS_READ_BYTES;
+    for (;;) {
+      if (this.buffer.bytes.length < want) this.buffer.bytes = new Uint8Array(Math.max(want, 2 * this.buffer.bytes.length));
+      const bytes = this.buffer.bytes;
+      const read = this.log.readSync(want === bytes.length ? bytes : bytes.subarray(0, want), offset);
+      const record = decodeRecord(read === bytes.length ? bytes : bytes.subarray(0, read));
+      if (record.type === 'incomplete' && !sizeKnown && read === want && record.needed > want) {
+        want = record.needed;
+        continue;
+      }
+      const corrupt = (reason: string): PayloadCorruptError =>
+        new PayloadCorruptError(key, offset, this.log.path, reason);
+      switch (record.type) {
+        case 'store':
+          if (fromRecordId(record.id) !== key) throw corrupt(`it holds id ${record.id}`);
+          if (!sizeKnown) {
+            this.index.setSize(key, record.size);
+            this.unknownSizes--;
+            this.knownLiveBytes += record.size;
+          }
+          return record.payload;
+        case 'corrupt':
+          throw corrupt(`its CRC does not match (stored ${hex(record.storedCrc)}, computed ${hex(record.computedCrc)})`);
+        case 'incomplete':
+          throw corrupt(`the log ends inside it (${record.available} of ${record.needed} bytes)`);
+        case 'delete':
+          throw corrupt('it is a delete record');
+        case 'unknown':
+          throw corrupt(`unknown marker byte 0x${record.marker.toString(16).padStart(2, '0')}`);
+      }
+    }
+  }
+
+  /** Learns the size of every entry loaded from a snapshot (one small read each), for the byte accounting. */
+  private resolveUnknownSizes(): void {
+    if (this.unknownSizes === 0) return;
+    const header = new Uint8Array(STORE_OVERHEAD);
+    const found: [IndexKey, number][] = [];
+    this.index.forEach((key, offset, size) => {
+      if (size !== UNKNOWN_SIZE) return;
+      const read = this.log.readSync(header, offset);
+      const record = decodeRecord(header.subarray(0, read));
+      if (record.type === 'incomplete' && record.needed > STORE_OVERHEAD) found.push([key, record.needed]);
+      else if (record.type === 'store' || record.type === 'corrupt') found.push([key, record.size]);
+    });
+    for (const [key, size] of found) {
+      this.index.setSize(key, size);
+      this.unknownSizes--;
+      this.knownLiveBytes += size;
+    }
+  }
+
+  private afterWrite(): void {
+    if (this.background !== undefined || this.closed || this.failure !== undefined) return;
+    if (this.shouldCreateSnapshot()) {
+      this.runInBackground('snapshot-failed', () => this.writeSnapshot());
+      return;
+    }
+    const ratio = this.options.autoCompactDeadRatio;
+    if (ratio === undefined || this.log.size < (this.options.autoCompactMinBytes ?? DEFAULT_AUTO_COMPACT_MIN_BYTES)) {
+      return;
+    }
+    this.resolveUnknownSizes();
+    if (this.log.size - this.knownLiveBytes >= ratio * this.log.size) {
+      this.runInBackground('compaction-failed', () => this.runCompaction());
+    }
+  }
+
+  /** Runs maintenance the writes did not ask to wait for; a failure becomes a warning, never a failed write. */
+  private runInBackground(code: 'snapshot-failed' | 'compaction-failed', task: () => Promise<unknown>): void {
+    this.background = this.serialize(task).then(
+      () => {
+        this.background = undefined;
+      },
+      (error: unknown) => {
+        this.background = undefined;
+        this.warn({ code, path: this.directory, message: `${this.directory}: background ${code.split('-')[0]} failed: ${String(error)}` });
+      },
+    );
+  }
+
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.maintenance.then(task, task);
+    this.maintenance = run.catch(() => undefined);
+    return run;
+  }
+
+  private warn(warning: PayloadStoreWarning): void {
+    this.options.onWarning?.(warning);
+  }
+
+  /** Inside `log.runExclusive`: waits until every record written so far is applied to the index. */
+  private async settle(): Promise<void> {
+    while (this.appliedEnd < this.log.size) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private async writeSnapshot(): Promise<SnapshotResult> {
+    this.assertWritable();
+    const snapshot = await this.log.runExclusive(async () => {
+      await this.settle();
+      return captureIndexSnapshot(this.index, this.log.size);
+    });
+    await writeIndexSnapshot(this.fs, path.join(this.directory, SNAPSHOT_FILE), snapshot);
+    this.lastSnapshotPosition = snapshot.walPosition;
+    this.snapshotsWritten++;
+    return { walPosition: snapshot.walPosition, entries: snapshot.count };
+  }
+
+  private async runCompaction(): Promise<CompactionResult> {
+    this.assertWritable();
+    const bytesBefore = this.log.size;
+    await compactLog({
+      fs: this.fs,
+      directory: this.directory,
+      log: this.log,
+      index: this.index,
+      settle: () => this.settle(),
+      onSnapshotRemoved: () => {
+        this.lastSnapshotPosition = 0;
+      },
+      onSwapped: (size) => {
+        this.appliedEnd = size;
+        this.recount();
+      },
+      onUnrecoverable: (failure) => {
+        this.failure = failure;
+      },
+    });
+    this.compactions++;
+    const bytesAfter = this.log.size;
+    try {
+      await this.writeSnapshot();
+    } catch (error) {
+      this.warn({ code: 'snapshot-failed', path: this.directory, message: `snapshot after compaction failed: ${String(error)}` });
+    }
+    return { bytesBefore, bytesAfter };
+  }
+}
+
+/** Applies replayed records to `index` (sizes known, since the records are read whole). */
+function replayInto(index: IdIndex): (entry: ScanEntry) => void {
+  return ({ offset, record }) => {
+    if (record.type === 'store') index.set(fromRecordId(record.id), offset, record.size);
+    else if (record.type === 'delete') index.delete(fromRecordId(record.id));
+  };
+}
+
+async function removeStaleCompaction(fs: FileSystem, directory: string): Promise<void> {
+  try {
+    await fs.unlink(path.join(directory, COMPACTION_FILE));
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return;
+    throw error;
+  }
+  await fs.syncDirectory(directory);
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16).padStart(8, '0')}`;
+}
