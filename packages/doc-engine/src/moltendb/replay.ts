@@ -12,7 +12,7 @@ export interface MoltenReplayStats {
   /**
    * The log began with exactly the snapshot's entries and is shorter than the snapshot's seq: MoltenDB
    * rewrote it at compaction, so the lines after those entries are new and were replayed (MoltenDB itself
-   * would skip them up to seq). See README "How the MoltenDB log is read".
+   * would skip them up to seq). See MOLTENDB.md.
    */
   compactedLogDetected: boolean;
   /** Log entries applied to the state, directly or at their transaction's commit. */
@@ -52,7 +52,7 @@ interface OpenTransaction {
 
 /**
  * Rebuilds a MoltenDB 0.x database state from its snapshot and log lines, line by line, so a large log can
- * be streamed through it. The rules, and where they differ from MoltenDB's, are in the README.
+ * be streamed through it. The rules, and where they differ from MoltenDB's, are in MOLTENDB.md.
  */
 export class MoltenReplayer {
   private readonly collections = new Map<string, Map<string, unknown>>();
