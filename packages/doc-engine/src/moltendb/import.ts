@@ -91,7 +91,7 @@ async function assertEmptyTarget(fs: FileSystem, targetDir: string): Promise<voi
 /**
  * Imports a MoltenDB 0.x database (its JSON-lines log `logPath` and the `.snapshot.bin` beside it) into a
  * new KilnDB database in `targetDir`, which must not exist or be empty. The state is the one MoltenDB would
- * load, with the differences listed in the README; documents lose their top-level `_` fields (MoltenDB's
+ * load, with the differences listed in MOLTENDB.md; documents lose their top-level `_` fields (MoltenDB's
  * system fields) and are committed per collection in atomic batches.
  */
 export async function importMoltenDb(
