@@ -28,3 +28,8 @@ export function hexBytes(bytes: Uint8Array): string {
 export function hex32(value: number): string {
   return `0x${value.toString(16).padStart(8, '0')}`;
 }
+
+/** The same bytes as a plain Uint8Array (not a Buffer), so views cut from it compare and behave as Uint8Arrays. */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+}

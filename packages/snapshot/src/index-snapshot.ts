@@ -2,7 +2,8 @@ import { crc32, toRecordId } from '@kilndb/wal-format';
 import { writeFileAtomic } from './atomic-write.js';
 import { hex32, hexBytes, isSafeU64, readSafeU64, TWO_POW_32, UNSAFE_HIGH_WORD, writeU64 } from './binary.js';
 import { SnapshotEncodeError, SnapshotFormatError } from './errors.js';
-import { isErrno, type FileSystem } from './file-system.js';
+import type { FileSystem } from './file-system.js';
+import { readFileIfExists } from './read-if-exists.js';
 
 /** The first four bytes of a VSNP index snapshot. */
 export const VSNP_MAGIC = 'VSNP';
@@ -175,13 +176,8 @@ export async function writeIndexSnapshot(fs: FileSystem, filePath: string, sourc
 
 /** Reads and checks the VSNP snapshot at `filePath`; `undefined` when there is none. */
 export async function readIndexSnapshot(fs: FileSystem, filePath: string): Promise<IndexSnapshot | undefined> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(filePath);
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return undefined;
-    throw error;
-  }
+  const bytes = await readFileIfExists(fs, filePath);
+  if (bytes === undefined) return undefined;
   return decodeIndexSnapshot(bytes, filePath);
 }
 

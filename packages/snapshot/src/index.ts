@@ -16,3 +16,18 @@ export {
   type IndexSnapshotSource,
 } from './index-snapshot.js';
 export { rotateBackups, listBackups, type BackupTarget, type RotateOptions, type RotateResult } from './backup-rotation.js';
+export {
+  writeDocumentSnapshot,
+  readDocumentSnapshot,
+  decodeDocumentSnapshot,
+  KILNDOCS_MAGIC,
+  KILNDOCS_VERSION,
+  KILNDOCS_FLAG_ENCRYPTED,
+  KILNDOCS_HEADER_SIZE,
+  KILNDOCS_LENGTH_SIZE,
+  KILNDOCS_CRC_SIZE,
+  KILNDOCS_MAX_ENTRY_LENGTH,
+  type DocumentSnapshot,
+  type DocumentSnapshotInput,
+} from './document-snapshot.js';
+export { readMoltenSnapshot, MOLTSNAP_MAGIC, MOLTSNAP_HEADER_SIZE, MOLTSNAP_LENGTH_SIZE, type MoltenSnapshot } from './molten-snapshot.js';

@@ -1,0 +1,202 @@
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { writeFileAtomic } from './atomic-write.js';
+import { hex32, hexBytes, isSafeU64, plainBytes, readSafeU64, writeU64 } from './binary.js';
+import { SnapshotEncodeError, SnapshotFormatError } from './errors.js';
+import type { FileSystem } from './file-system.js';
+import { readFileIfExists } from './read-if-exists.js';
+
+/** The first eight bytes of a KilnDB document snapshot. */
+export const KILNDOCS_MAGIC = 'KILNDOCS';
+export const KILNDOCS_VERSION = 1;
+/** Flag bit 0: the entries are encrypted (opaque ciphertexts the snapshot layer does not look into). */
+export const KILNDOCS_FLAG_ENCRYPTED = 0x01;
+/** magic 8 · version 1 · flags 1 · reserved 2 · seq 8 · count 8. */
+export const KILNDOCS_HEADER_SIZE = 28;
+export const KILNDOCS_LENGTH_SIZE = 4;
+export const KILNDOCS_CRC_SIZE = 4;
+/** The largest entry a u32 length can frame. */
+export const KILNDOCS_MAX_ENTRY_LENGTH = 0xffff_ffff;
+
+const magicBytes = new TextEncoder().encode(KILNDOCS_MAGIC);
+const KNOWN_FLAGS = KILNDOCS_FLAG_ENCRYPTED;
+/** Small entries are gathered into chunks of this size, so a snapshot is not one write per entry. */
+const WRITE_CHUNK_SIZE = 64 * 1024;
+
+export interface DocumentSnapshotInput {
+  /** The last log sequence number the snapshot covers. */
+  readonly seq: number;
+  /** Flag bits; only `KILNDOCS_FLAG_ENCRYPTED` is defined. Default 0. */
+  readonly flags?: number;
+  /** How many entries `entries` yields; the write fails if it yields a different number. */
+  readonly count: number;
+  /** The entries, written as they come (opaque bytes here). */
+  readonly entries: Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+}
+
+export interface DocumentSnapshot {
+  readonly seq: number;
+  readonly flags: number;
+  readonly encrypted: boolean;
+  readonly count: number;
+  /** Views into the file's bytes, in file order; checked by framing and CRC before they are handed out. */
+  readonly entries: Uint8Array[];
+}
+
+/**
+ * Writes a KILNDOCS snapshot through `writeFileAtomic`, streaming: entries are framed and checksummed as
+ * they come (the CRC is carried forward chunk by chunk), never joined into one buffer. Fails with a
+ * `SnapshotEncodeError` (and leaves any previous snapshot in place) when `entries` yields a number other
+ * than `count`, a non-Uint8Array, or an entry longer than 2^32 - 1 bytes.
+ */
+export async function writeDocumentSnapshot(fs: FileSystem, filePath: string, input: DocumentSnapshotInput): Promise<void> {
+  const header = encodeHeader(input);
+  await writeFileAtomic(fs, filePath, frameEntries(header, input.count, input.entries, filePath));
+}
+
+function encodeHeader(input: DocumentSnapshotInput): Uint8Array {
+  const flags = input.flags ?? 0;
+  if (!isSafeU64(input.seq)) {
+    throw new SnapshotEncodeError('seq', `document snapshot seq ${String(input.seq)} is not a non-negative safe integer`);
+  }
+  if (!isSafeU64(input.count)) {
+    throw new SnapshotEncodeError('count', `document snapshot count ${String(input.count)} is not a non-negative safe integer`);
+  }
+  if (!Number.isInteger(flags) || (flags & ~KNOWN_FLAGS) !== 0 || flags < 0 || flags > 0xff) {
+    throw new SnapshotEncodeError('flags', `document snapshot flags ${String(flags)} set bits other than bit 0 (encrypted)`);
+  }
+  const header = new Uint8Array(KILNDOCS_HEADER_SIZE);
+  const view = new DataView(header.buffer);
+  header.set(magicBytes, 0);
+  header[8] = KILNDOCS_VERSION;
+  header[9] = flags;
+  writeU64(view, 12, input.seq);
+  writeU64(view, 20, input.count);
+  return header;
+}
+
+async function* frameEntries(
+  header: Uint8Array,
+  count: number,
+  entries: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  filePath: string,
+): AsyncGenerator<Uint8Array> {
+  let crc = zlibCrc32(header);
+  let chunk = new Uint8Array(WRITE_CHUNK_SIZE);
+  chunk.set(header);
+  let used = header.length;
+  let written = 0;
+  const lengthField = new DataView(new ArrayBuffer(KILNDOCS_LENGTH_SIZE));
+  const lengthBytes = new Uint8Array(lengthField.buffer);
+
+  for await (const entry of entries) {
+    if (written === count) {
+      throw new SnapshotEncodeError('count', `${filePath}: document snapshot entries yielded more than the announced count of ${count}`);
+    }
+    if (!(entry instanceof Uint8Array)) {
+      throw new SnapshotEncodeError('entry', `${filePath}: document snapshot entry ${written} is not a Uint8Array`);
+    }
+    if (entry.length > KILNDOCS_MAX_ENTRY_LENGTH) {
+      throw new SnapshotEncodeError('entry', `${filePath}: document snapshot entry ${written} is ${entry.length} bytes, above the u32 limit`);
+    }
+    lengthField.setUint32(0, entry.length, true);
+    crc = zlibCrc32(lengthBytes, crc);
+    // zlib.crc32 restarts at 0 for an empty buffer with no backing store (TextEncoder's ''), so skip empties.
+    if (entry.length > 0) crc = zlibCrc32(entry, crc);
+    written++;
+    if (used + KILNDOCS_LENGTH_SIZE > chunk.length) {
+      yield chunk.subarray(0, used);
+      chunk = new Uint8Array(WRITE_CHUNK_SIZE);
+      used = 0;
+    }
+    chunk.set(lengthBytes, used);
+    used += KILNDOCS_LENGTH_SIZE;
+    if (used + entry.length <= chunk.length) {
+      chunk.set(entry, used);
+      used += entry.length;
+      continue;
+    }
+    // Too big for what is left of the chunk: write the chunk, then the entry itself without copying it.
+    yield chunk.subarray(0, used);
+    yield entry;
+    chunk = new Uint8Array(WRITE_CHUNK_SIZE);
+    used = 0;
+  }
+  if (written !== count) {
+    throw new SnapshotEncodeError('count', `${filePath}: document snapshot entries yielded ${written} entries but the announced count is ${count}`);
+  }
+  if (used + KILNDOCS_CRC_SIZE > chunk.length) {
+    yield chunk.subarray(0, used);
+    chunk = new Uint8Array(KILNDOCS_CRC_SIZE);
+    used = 0;
+  }
+  new DataView(chunk.buffer).setUint32(used, crc, true);
+  yield chunk.subarray(0, used + KILNDOCS_CRC_SIZE);
+}
+
+/**
+ * Decodes a KILNDOCS snapshot, checking in order: magic, version, flags and reserved bits, the header and
+ * the entry count against the byte length (before allocating for entries), every entry's framing, the exact
+ * size, then the CRC, and only then hands out the entries (as views into `bytes`). Throws
+ * `SnapshotFormatError` naming `source`.
+ */
+export function decodeDocumentSnapshot(input: Uint8Array, source = 'document snapshot'): DocumentSnapshot {
+  const bytes = plainBytes(input);
+  const length = bytes.length;
+  for (let i = 0; i < Math.min(length, magicBytes.length); i++) {
+    if (bytes[i] !== magicBytes[i]) {
+      throw new SnapshotFormatError('magic', source, `not a KilnDB document snapshot (starts with ${hexBytes(bytes.subarray(0, 8))}, expected "KILNDOCS")`);
+    }
+  }
+  if (length > 8 && bytes[8] !== KILNDOCS_VERSION) {
+    throw new SnapshotFormatError('version', source, `KILNDOCS version ${bytes[8] ?? 0} is not supported (this reader knows version ${KILNDOCS_VERSION})`);
+  }
+  const minimum = KILNDOCS_HEADER_SIZE + KILNDOCS_CRC_SIZE;
+  if (length < minimum) {
+    throw new SnapshotFormatError('truncated', source, `${length} bytes is shorter than the ${minimum}-byte minimum of a KILNDOCS snapshot`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, length);
+  const flags = bytes[9] ?? 0;
+  const reserved = view.getUint16(10, true);
+  if ((flags & ~KNOWN_FLAGS) !== 0 || reserved !== 0) {
+    throw new SnapshotFormatError('flags', source, `undefined flag bits or reserved field set (flags 0x${flags.toString(16)}, reserved 0x${reserved.toString(16)})`);
+  }
+  const end = length - KILNDOCS_CRC_SIZE;
+  const count = view.getBigUint64(20, true);
+  if (count * BigInt(KILNDOCS_LENGTH_SIZE) > BigInt(end - KILNDOCS_HEADER_SIZE)) {
+    throw new SnapshotFormatError('truncated', source, `header says ${count} entries but only ${end - KILNDOCS_HEADER_SIZE} bytes follow the header`);
+  }
+  const entryCount = Number(count);
+  let at = KILNDOCS_HEADER_SIZE;
+  for (let i = 0; i < entryCount; i++) {
+    const entryLength = view.getUint32(at, true);
+    if (at + KILNDOCS_LENGTH_SIZE + entryLength > end) {
+      throw new SnapshotFormatError('truncated', source, `entry ${i} of ${entryCount} (at byte ${at}, ${entryLength} bytes) runs past the end of the file`);
+    }
+    at += KILNDOCS_LENGTH_SIZE + entryLength;
+  }
+  if (at !== end) {
+    throw new SnapshotFormatError('size', source, `${end - at} unexpected bytes after entry ${entryCount - 1} (at byte ${at})`);
+  }
+  const stored = view.getUint32(end, true);
+  const computed = zlibCrc32(bytes.subarray(0, end));
+  if (stored !== computed) {
+    throw new SnapshotFormatError('crc', source, `checksum mismatch (stored ${hex32(stored)}, computed ${hex32(computed)})`);
+  }
+  const seq = readSafeU64(view, 12, source, 'seq');
+  const entries = new Array<Uint8Array>(entryCount);
+  at = KILNDOCS_HEADER_SIZE;
+  for (let i = 0; i < entryCount; i++) {
+    const entryLength = view.getUint32(at, true);
+    at += KILNDOCS_LENGTH_SIZE;
+    entries[i] = bytes.subarray(at, at + entryLength);
+    at += entryLength;
+  }
+  return { seq, flags, encrypted: (flags & KILNDOCS_FLAG_ENCRYPTED) !== 0, count: entryCount, entries };
+}
+
+/** Reads and checks the KILNDOCS snapshot at `filePath`; `undefined` when there is none. */
+export async function readDocumentSnapshot(fs: FileSystem, filePath: string): Promise<DocumentSnapshot | undefined> {
+  const bytes = await readFileIfExists(fs, filePath);
+  if (bytes === undefined) return undefined;
+  return decodeDocumentSnapshot(bytes, filePath);
+}
