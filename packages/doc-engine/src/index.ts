@@ -1,1 +1,50 @@
-export {};
+export { Database, type DatabaseStats, type ChangesOptions } from './database.js';
+export type { DatabaseOptions, PostBackupHook } from './options.js';
+export { Collection } from './collection.js';
+export { Transaction, TransactionCollection } from './transaction.js';
+export type { WriteResult, VersionGuard, InsertInput } from './write-ops.js';
+export type { ReadDoc } from './documents.js';
+export type { SnapshotInfo } from './compaction.js';
+export type { Commit, SequencedEntry } from './replay.js';
+export type { ChangeListener } from './changes.js';
+export type { LogEntry, LogCommand } from './log-entry.js';
+export type { DatabaseWarning } from './warnings.js';
+export type { EntryLogStats } from './entry-log.js';
+export { recover, type RecoverOptions, type RecoverResult } from './recover.js';
+export { uuid7, Uuid7Generator } from './uuid7.js';
+export {
+  InvalidInputError,
+  InvalidCollectionNameError,
+  InvalidDocumentKeyError,
+  InvalidDocumentError,
+  ReservedFieldError,
+  InvalidOptionError,
+  ConflictError,
+  DocumentNotFoundError,
+  DatabaseClosedError,
+  DatabaseReadOnlyError,
+  TransactionClosedError,
+  ChangesUnavailableError,
+  LogEntryFormatError,
+  RecoveryRangeError,
+  DatabaseLayoutError,
+} from './errors.js';
+export {
+  DirectoryLockedError,
+  LogClosedError,
+  LogFailedError,
+  LogReadOnlyError,
+  LogWriteError,
+  type Durability,
+} from '@kilndb/payload-store';
+export {
+  WrongKeyError,
+  MissingKeyError,
+  UnexpectedKeyError,
+  InvalidKeyError,
+  KeyringCorruptError,
+  UnsupportedKdfError,
+  DecryptionError,
+  type EncryptionKey,
+} from './crypto/index.js';
+export * from './query/index.js';

@@ -1,0 +1,181 @@
+import { InvalidCollectionNameError, InvalidDocumentError, InvalidDocumentKeyError, ReservedFieldError } from './errors.js';
+import type { StoredDoc } from './query/types.js';
+
+/** The fields the engine keeps on every stored document. */
+export const SYSTEM_FIELDS: ReadonlySet<string> = new Set(['_key', '_v', '_seq', '_createdAt', '_modifiedAt']);
+
+/** Deeper nesting than this is refused (it also stops a cyclic object). */
+export const MAX_DEPTH = 256;
+export const MAX_COLLECTION_NAME_LENGTH = 256;
+
+/** A document's user fields, validated, copied and frozen. */
+export type Fields = Readonly<Record<string, unknown>>;
+
+/** What a caller passed, split into its fields and its version guard (`_v`). */
+export interface CheckedInput {
+  readonly fields: Fields;
+  readonly expectedVersion: number | undefined;
+}
+
+export function checkCollectionName(name: unknown): string {
+  if (typeof name !== 'string') throw new InvalidCollectionNameError(name, 'it must be a string');
+  if (name.length === 0) throw new InvalidCollectionNameError(name, 'it is empty');
+  if (name.length > MAX_COLLECTION_NAME_LENGTH) {
+    throw new InvalidCollectionNameError(name, `it is longer than ${MAX_COLLECTION_NAME_LENGTH} characters`);
+  }
+  return name;
+}
+
+export function checkKey(key: unknown): string {
+  if (typeof key !== 'string') throw new InvalidDocumentKeyError(key, 'keys must be strings');
+  if (key.length === 0) throw new InvalidDocumentKeyError(key, 'keys must not be empty');
+  return key;
+}
+
+/** Checks an `expectedVersion` option: a non-negative integer, where 0 means "the key must be absent". */
+export function checkVersion(collection: string, key: string | undefined, version: unknown, what: string): number {
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) {
+    throw new InvalidDocumentError(collection, key, what, 'must be a non-negative integer version (0: must be absent)');
+  }
+  return version;
+}
+
+/**
+ * Validates a document or patch from a caller and returns a frozen deep copy of its fields. Top-level names
+ * starting with `_` are refused, except `_v` (returned as the version guard) and `_key` when it equals `key`
+ * (so a document read with `get` can be written back).
+ */
+export function checkInput(collection: string, key: string | undefined, input: unknown): CheckedInput {
+  if (!isPlainObject(input)) {
+    throw new InvalidDocumentError(collection, key, '', `must be a plain JSON object, got ${describeValue(input)}`);
+  }
+  const fields: Record<string, unknown> = {};
+  let expectedVersion: number | undefined;
+  for (const name of Object.keys(input)) {
+    const value = (input as Record<string, unknown>)[name];
+    if (name.startsWith('_')) {
+      if (name === '_v') {
+        expectedVersion = checkVersion(collection, key, value, '_v');
+        continue;
+      }
+      if (name === '_key' && (key === undefined || value === key)) continue;
+      throw new ReservedFieldError(collection, key, name);
+    }
+    setField(fields, name, copyJson(value, collection, key, name, 1));
+  }
+  return { fields: Object.freeze(fields), expectedVersion };
+}
+
+/** The `_key` given inside a document passed to `insert`, if any. */
+export function keyInside(input: unknown): unknown {
+  return isPlainObject(input) ? (input as Record<string, unknown>)._key : undefined;
+}
+
+function copyJson(value: unknown, collection: string, key: string | undefined, path: string, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new InvalidDocumentError(collection, key, path, `is ${value}, which JSON cannot hold`);
+      return value;
+    case 'object':
+      break;
+    default:
+      throw new InvalidDocumentError(collection, key, path, `is ${describeValue(value)}, which JSON cannot hold`);
+  }
+  if (value === null) return null;
+  if (depth > MAX_DEPTH) {
+    throw new InvalidDocumentError(collection, key, path, `nests deeper than ${MAX_DEPTH} levels (is the object cyclic?)`);
+  }
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) throw new InvalidDocumentError(collection, key, `${path}[${i}]`, 'is a hole in a sparse array');
+      out[i] = copyJson(value[i], collection, key, `${path}[${i}]`, depth + 1);
+    }
+    return Object.freeze(out);
+  }
+  if (!isPlainObject(value)) {
+    throw new InvalidDocumentError(collection, key, path, `is ${describeValue(value)}, not a plain JSON object`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(value)) {
+    setField(out, name, copyJson((value as Record<string, unknown>)[name], collection, key, `${path}.${name}`, depth + 1));
+  }
+  return Object.freeze(out);
+}
+
+function setField(target: Record<string, unknown>, name: string, value: unknown): void {
+  // Plain assignment to "__proto__" would replace the prototype instead of adding a field.
+  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
+}
+
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
+    return name === undefined ? 'an object' : `a ${name}`;
+  }
+  if (typeof value === 'function') return 'a function';
+  return `a ${typeof value}`;
+}
+
+/** Builds a frozen stored document: system fields first, then the user's fields. */
+export function makeStoredDoc(
+  key: string,
+  version: number,
+  seq: number,
+  createdAt: number,
+  modifiedAt: number,
+  fields: Fields,
+): StoredDoc {
+  const doc: StoredDoc = { _key: key, _v: version, _seq: seq, _createdAt: createdAt, _modifiedAt: modifiedAt };
+  for (const name of Object.keys(fields)) setField(doc, name, fields[name]);
+  return Object.freeze(doc);
+}
+
+/** The user fields of a stored document (a frozen copy). */
+export function userFields(doc: StoredDoc): Fields {
+  const fields: Record<string, unknown> = {};
+  for (const name of Object.keys(doc)) if (!SYSTEM_FIELDS.has(name)) setField(fields, name, doc[name]);
+  return Object.freeze(fields);
+}
+
+/** The stored document's user fields with `patch` merged over them (top level only). */
+export function mergeFields(current: StoredDoc, patch: Fields): Fields {
+  const merged: Record<string, unknown> = {};
+  for (const name of Object.keys(current)) if (!SYSTEM_FIELDS.has(name)) setField(merged, name, current[name]);
+  for (const name of Object.keys(patch)) setField(merged, name, patch[name]);
+  return merged;
+}
+
+/** A document as reads return it: the user's fields plus its key and version. */
+export type ReadDoc<T> = T & { readonly _key: string; readonly _v: number };
+
+/** What `get` returns: `_key`, `_v` and the user fields, as a new object (nested values are frozen and shared). */
+export function readView(doc: StoredDoc): Record<string, unknown> & { _key: string; _v: number } {
+  const out: Record<string, unknown> & { _key: string; _v: number } = { _key: doc._key, _v: doc._v };
+  for (const name of Object.keys(doc)) if (!SYSTEM_FIELDS.has(name)) setField(out, name, doc[name]);
+  return out;
+}
+
+/** Freezes a document decoded from the log or a snapshot, so it can be shared like one built by the engine. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    for (const item of value) deepFreeze(item);
+  } else {
+    for (const name of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[name]);
+  }
+  return Object.freeze(value);
+}

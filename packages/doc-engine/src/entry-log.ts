@@ -1,0 +1,221 @@
+import * as path from 'node:path';
+import { AppendLog, type Durability } from '@kilndb/payload-store';
+import type { FileSystem } from '@kilndb/snapshot';
+import { encodeStoreInto, storeRecordSize } from '@kilndb/wal-format';
+import { ensureDirectory } from './directories.js';
+import { DatabaseLayoutError } from './errors.js';
+import { Mutex } from './mutex.js';
+import { LOG_DIR, listSegments, readSegment, segmentEnd, segmentName, type RecordHandler, type Segment } from './segments.js';
+import type { DatabaseWarning } from './warnings.js';
+
+export interface EntryLogOptions {
+  readonly fs: FileSystem;
+  /** The database directory; segments live in its `log/`. */
+  readonly directory: string;
+  readonly durability: Durability;
+  readonly flushIntervalMs?: number;
+  readonly readOnly: boolean;
+  /** Records up to this sequence number are in the snapshot: they are skipped, and so are segments holding only them. */
+  readonly afterSeq: number;
+  readonly onRecord: RecordHandler;
+  readonly onWarning: (warning: DatabaseWarning) => void;
+}
+
+export interface SeqRange {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+}
+
+export interface EntryLogStats {
+  readonly segments: number;
+  /** Bytes in every live segment, buffered appends included. */
+  readonly bytes: number;
+  readonly activeSegmentBytes: number;
+  readonly nextSeq: number;
+  readonly writes: number;
+  readonly syncs: number;
+}
+
+/**
+ * The database's log: a sequence of segment files in `log/`, each a wal-format record file whose record
+ * ids are strictly increasing sequence numbers. Appends go to the last segment through AppendLog (group
+ * commit, durability modes, torn-tail repair); `roll` starts a new segment so compaction can retire the
+ * old ones once a snapshot covers them.
+ */
+export class EntryLog {
+  private nextSeqValue: number;
+  /** Sizes of the live segments before the active one. */
+  private sealedBytes: number;
+  /** Held while segments are read for history or removed, so a reader never loses a file under it. */
+  readonly segmentsLock = new Mutex();
+
+  private constructor(
+    private readonly options: EntryLogOptions,
+    private readonly log: AppendLog,
+    private segments: Segment[],
+    nextSeq: number,
+    sealedBytes: number,
+    /** Segments wholly covered by the snapshot, left by a crash between snapshot and retirement. */
+    readonly staleSegments: readonly Segment[],
+  ) {
+    this.nextSeqValue = nextSeq;
+    this.sealedBytes = sealedBytes;
+  }
+
+  static async open(options: EntryLogOptions): Promise<EntryLog> {
+    const { fs, afterSeq, onRecord, onWarning } = options;
+    const logDir = path.join(options.directory, LOG_DIR);
+    if (!options.readOnly) await ensureDirectory(fs, logDir);
+    const all = await listSegments(fs, logDir);
+    const live: Segment[] = [];
+    const stale: Segment[] = [];
+    all.forEach((segment, i) => {
+      (segmentEnd(all, i) <= afterSeq ? stale : live).push(segment);
+    });
+    const first = live[0];
+    if (first !== undefined && first.start > afterSeq + 1) {
+      throw new DatabaseLayoutError(
+        first.path,
+        `the log resumes at seq ${first.start} but the snapshot covers only up to seq ${afterSeq}: ` +
+          'the segments in between are missing',
+      );
+    }
+    let lastSeq = afterSeq;
+    const accept: RecordHandler = (seq, payload, segment) => {
+      if (seq <= afterSeq) return;
+      if (seq <= lastSeq) {
+        onWarning({
+          code: 'out-of-order-entry',
+          path: segment.path,
+          message: `${segment.path}: record seq ${seq} does not follow seq ${lastSeq}; skipped`,
+        });
+        return;
+      }
+      lastSeq = seq;
+      onRecord(seq, payload, segment);
+    };
+    let sealedBytes = 0;
+    for (const segment of live.slice(0, -1)) {
+      await readSegment(fs, segment, accept, onWarning);
+      sealedBytes += (await fs.stat(segment.path))?.size ?? 0;
+    }
+    const active = live.at(-1) ?? { start: afterSeq + 1, path: path.join(logDir, segmentName(afterSeq + 1)) };
+    if (live.length === 0) live.push(active);
+    const log = await AppendLog.open(active.path, {
+      fs,
+      durability: options.durability,
+      readOnly: options.readOnly,
+      onWarning,
+      onRecord: ({ record }) => {
+        if (record.type === 'store') accept(Number(record.id), record.payload, active);
+      },
+      ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+    });
+    const nextSeq = Math.max(lastSeq + 1, active.start);
+    return new EntryLog(options, log, live, nextSeq, sealedBytes, stale);
+  }
+
+  /** The sequence number the next record gets. */
+  get nextSeq(): number {
+    return this.nextSeqValue;
+  }
+
+  get activeSegment(): Segment {
+    const active = this.segments.at(-1);
+    if (active === undefined) throw new Error('the entry log has no segment');
+    return active;
+  }
+
+  /** Live segments, oldest first. */
+  get liveSegments(): readonly Segment[] {
+    return this.segments;
+  }
+
+  /** Bytes in all live segments. */
+  get bytes(): number {
+    return this.sealedBytes + this.log.size;
+  }
+
+  stats(): EntryLogStats {
+    const log = this.log.stats();
+    return {
+      segments: this.segments.length,
+      bytes: this.bytes,
+      activeSegmentBytes: log.size,
+      nextSeq: this.nextSeqValue,
+      writes: log.writes,
+      syncs: log.syncs,
+    };
+  }
+
+  /**
+   * Appends one record per payload, with consecutive sequence numbers, as one group write. `onEncoded`
+   * runs when the records take their place in the log (their sequence numbers are fixed then); the promise
+   * settles once the log's durability holds for them.
+   */
+  append(payloads: readonly Uint8Array[], onEncoded: (range: SeqRange) => void, defer = false): Promise<SeqRange> {
+    let size = 0;
+    for (const payload of payloads) size += storeRecordSize(payload.length);
+    let range: SeqRange | undefined;
+    const written = this.log.append(
+      size,
+      (buf, at) => {
+        const firstSeq = this.nextSeqValue;
+        let offset = at;
+        for (const payload of payloads) offset += encodeStoreInto(buf, offset, this.nextSeqValue++, payload);
+        range = { firstSeq, lastSeq: this.nextSeqValue - 1 };
+        onEncoded(range);
+      },
+      { defer },
+    );
+    return written.then(() => range as SeqRange);
+  }
+
+  flush(): Promise<void> {
+    return this.log.flush();
+  }
+
+  /**
+   * Seals the active segment and starts a new one, then runs `inside` with the sequence number the sealed
+   * segments cover. Appends wait while this runs, so `inside` sees no record beyond that number.
+   * (No new segment is started when the active one has no record yet.)
+   */
+  roll<T>(inside: (coveredSeq: number) => Promise<T>): Promise<T> {
+    return this.log.runExclusive(async () => {
+      const active = this.activeSegment;
+      const start = this.nextSeqValue;
+      if (start > active.start) {
+        const logDir = path.dirname(active.path);
+        const next: Segment = { start, path: path.join(logDir, segmentName(start)) };
+        const handle = await this.options.fs.open(next.path, 'createExclusive');
+        try {
+          await this.options.fs.syncDirectory(logDir);
+        } catch (error) {
+          await handle.close();
+          throw error;
+        }
+        const sealedSize = this.log.size;
+        await this.log.replaceFile(next.path, handle, 0);
+        this.sealedBytes += sealedSize;
+        this.segments.push(next);
+      }
+      return inside(start - 1);
+    });
+  }
+
+  /** Live segments, except the active one, whose records all lie at or below `seq`. */
+  segmentsThrough(seq: number): Segment[] {
+    return this.segments.filter((_, i) => i < this.segments.length - 1 && segmentEnd(this.segments, i) <= seq);
+  }
+
+  /** Forgets `segments` (after the caller deleted or moved them), given their byte sizes. */
+  forget(segments: readonly Segment[], bytes: number): void {
+    const gone = new Set(segments.map((s) => s.path));
+    this.segments = this.segments.filter((s) => !gone.has(s.path));
+    this.sealedBytes = Math.max(0, this.sealedBytes - bytes);
+  }
+
+  close(): Promise<void> {
+    return this.log.close();
+  }
+}

@@ -1,0 +1,58 @@
+import * as path from 'node:path';
+import type { FileSystem } from '@kilndb/snapshot';
+import type { EntryCipher } from './crypto/index.js';
+import { LogEntryFormatError } from './errors.js';
+import { decodeEntry } from './log-entry.js';
+import { CommitAssembler, type Commit } from './replay.js';
+import { LOG_DIR, RETIRED_LOG_DIR, listSegments, readSegment, segmentEnd, type RecordHandler, type Segment } from './segments.js';
+import type { DatabaseWarning } from './warnings.js';
+
+/** Turns raw records into log entries (opening sealed ones) and feeds them to `assembler`. */
+export function entryReader(cipher: EntryCipher | undefined, assembler: CommitAssembler): RecordHandler {
+  return (seq, payload, segment) => {
+    const entry = decodeEntry(cipher === undefined ? payload : cipher.open(payload));
+    if (typeof entry === 'string') throw new LogEntryFormatError(segment.path, seq, entry);
+    assembler.push(seq, entry);
+  };
+}
+
+/** Every segment on disk, live and retired, oldest first (a segment in both places counts once). */
+export async function allSegments(fs: FileSystem, directory: string): Promise<Segment[]> {
+  const retired = await listSegments(fs, path.join(directory, RETIRED_LOG_DIR));
+  const live = await listSegments(fs, path.join(directory, LOG_DIR));
+  const liveStarts = new Set(live.map((s) => s.start));
+  return [...retired.filter((s) => !liveStarts.has(s.start)), ...live].sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The contiguous run of `segments` that holds every record after `afterSeq`, or undefined when the log no
+ * longer reaches back that far (the segments were retired and deleted).
+ */
+export function segmentsAfter(segments: readonly Segment[], afterSeq: number): Segment[] | undefined {
+  const from = segments.findIndex((_, i) => segmentEnd(segments, i) > afterSeq);
+  const first = segments[from];
+  if (first === undefined) return segments.length === 0 && afterSeq === 0 ? [] : undefined;
+  if (first.start > afterSeq + 1) return undefined;
+  return segments.slice(from);
+}
+
+/** The oldest sequence number the segments still hold changes after. */
+export function oldestAvailableSeq(segments: readonly Segment[]): number {
+  return (segments[0]?.start ?? 1) - 1;
+}
+
+/**
+ * Reads the commits in `segments` (in order), calling `onCommit` for each. Transactions still open at the
+ * end are left out silently: they are either being written right now or were discarded at open.
+ */
+export async function readCommits(
+  fs: FileSystem,
+  segments: readonly Segment[],
+  cipher: EntryCipher | undefined,
+  onCommit: (commit: Commit) => void,
+  onWarning: (warning: DatabaseWarning) => void,
+): Promise<void> {
+  const assembler = new CommitAssembler(onCommit, onWarning, 'log');
+  const read = entryReader(cipher, assembler);
+  for (const segment of segments) await readSegment(fs, segment, read, onWarning);
+}

@@ -1,0 +1,74 @@
+import * as path from 'node:path';
+import { AppendLog, type LogWarning } from '@kilndb/payload-store';
+import type { FileSystem } from '@kilndb/snapshot';
+import type { DatabaseWarning } from './warnings.js';
+
+/** Directory of the live log segments. */
+export const LOG_DIR = 'log';
+/** Where compaction moves the segments it retires when `retainLogSegments` is on (for `recover`). */
+export const RETIRED_LOG_DIR = path.join('backup', 'log');
+
+const SEGMENT_NAME = /^(\d{20})\.log$/;
+
+/**
+ * One log segment file. It is named by the first sequence number it may hold, so the segment covers
+ * `start` up to the next segment's `start - 1` without being read.
+ */
+export interface Segment {
+  readonly start: number;
+  readonly path: string;
+}
+
+export function segmentName(start: number): string {
+  return `${String(start).padStart(20, '0')}.log`;
+}
+
+/** The segments in `dir`, oldest first. Other files (quarantined tails) are left out. */
+export async function listSegments(fs: FileSystem, dir: string): Promise<Segment[]> {
+  const segments: Segment[] = [];
+  for (const name of await fs.readdir(dir)) {
+    const match = SEGMENT_NAME.exec(name);
+    if (match?.[1] !== undefined) segments.push({ start: Number(match[1]), path: path.join(dir, name) });
+  }
+  return segments.sort((a, b) => a.start - b.start);
+}
+
+/** Last sequence number segment `i` of `segments` can hold (Infinity for the last). */
+export function segmentEnd(segments: readonly Segment[], i: number): number {
+  const next = segments[i + 1];
+  return next === undefined ? Infinity : next.start - 1;
+}
+
+export type RecordHandler = (seq: number, payload: Uint8Array, segment: Segment) => void;
+
+/**
+ * Reads every valid record of a sealed (no longer appended) segment, through the same replay AppendLog
+ * uses; nothing is repaired. A segment that ends inside a record is reported, as its tail was lost.
+ */
+export async function readSegment(
+  fs: FileSystem,
+  segment: Segment,
+  onRecord: RecordHandler,
+  onWarning: (warning: DatabaseWarning) => void,
+): Promise<void> {
+  const log = await AppendLog.open(segment.path, {
+    fs,
+    readOnly: true,
+    onWarning: (warning: LogWarning) => {
+      onWarning(warning);
+    },
+    onRecord: ({ record }) => {
+      if (record.type === 'store') onRecord(Number(record.id), record.payload, segment);
+    },
+  });
+  const end = log.replay.end;
+  await log.close();
+  if (end.stop !== 'end') {
+    onWarning({
+      code: 'torn-tail',
+      path: segment.path,
+      offset: end.stopOffset,
+      message: `${segment.path}: ${end.tailBytes} bytes after offset ${end.stopOffset} are not a whole record (${end.stop}); they were skipped`,
+    });
+  }
+}

@@ -1,0 +1,190 @@
+import * as path from 'node:path';
+import {
+  KILNDOCS_FLAG_ENCRYPTED,
+  KILNDOCS_HEADER_SIZE,
+  KILNDOCS_MAGIC,
+  listBackups,
+  readDocumentSnapshot,
+  rotateBackups,
+  writeDocumentSnapshot,
+  type FileSystem,
+} from '@kilndb/snapshot';
+import type { EntryCipher } from './crypto/index.js';
+import { DatabaseLayoutError } from './errors.js';
+import type { JsonValue, StoredDoc } from './query/types.js';
+import type { CollectionMeta, DocumentState } from './state.js';
+
+/** The current document snapshot, in the database directory. */
+export const SNAPSHOT_FILE = 'snapshot.kilndocs';
+/**
+ * A new snapshot, complete (written atomically) but not yet in place: compaction writes it, moves the
+ * current one to backup/, then renames it over. Found at open only after a crash between those steps.
+ */
+export const NEXT_SNAPSHOT_FILE = 'snapshot.kilndocs.next';
+/** Where older snapshots are kept (`backupsToKeep` of them), named by rotateBackups. */
+export const BACKUP_DIR = 'backup';
+
+/** A document snapshot file and the last sequence number it covers. */
+export interface SnapshotFile {
+  readonly seq: number;
+  readonly path: string;
+}
+
+/** The state a snapshot is written from: collections with their documents (shared, frozen objects). */
+export interface CapturedState {
+  readonly seq: number;
+  /** `_t` of the last entry covered; point-in-time recovery by time starts from it. */
+  readonly time: number;
+  readonly collections: readonly CapturedCollection[];
+  readonly documents: number;
+}
+
+export interface CapturedCollection {
+  readonly name: string;
+  readonly meta: CollectionMeta;
+  readonly docs: readonly StoredDoc[];
+}
+
+/** Copies the references making up `state` now; later writes replace documents and leave the capture alone. */
+export function captureState(state: DocumentState, seq: number, time: number): CapturedState {
+  const collections: CapturedCollection[] = [];
+  let documents = 0;
+  for (const [name, collection] of state.collections) {
+    const indexes: Record<string, JsonValue> = {};
+    for (const [field, definition] of collection.indexes) indexes[field] = definition;
+    const meta: CollectionMeta = {
+      lastSeq: collection.lastSeq,
+      ...(collection.schema === undefined ? {} : { schema: collection.schema }),
+      ...(collection.indexes.size === 0 ? {} : { indexes }),
+    };
+    collections.push({ name, meta, docs: [...collection.docs.values()] });
+    documents += collection.docs.size;
+  }
+  return { seq, time, collections, documents };
+}
+
+// Each snapshot entry is one tagged JSON value, sealed when the database is encrypted:
+// 'M' {format, seq, time} first, then per collection 'C' {name, meta} followed by one 'D' per document.
+const TAG_META = 0x4d;
+const TAG_COLLECTION = 0x43;
+const TAG_DOC = 0x44;
+const FORMAT = 1;
+
+function* snapshotEntries(captured: CapturedState, cipher: EntryCipher | undefined): Generator<Uint8Array> {
+  const entry = (tag: number, json: string): Uint8Array => {
+    const plain = Buffer.allocUnsafe(1 + Buffer.byteLength(json));
+    plain[0] = tag;
+    plain.write(json, 1, 'utf8');
+    return cipher === undefined ? plain : cipher.seal(plain);
+  };
+  yield entry(TAG_META, JSON.stringify({ format: FORMAT, seq: captured.seq, time: captured.time }));
+  for (const collection of captured.collections) {
+    yield entry(TAG_COLLECTION, JSON.stringify({ name: collection.name, meta: collection.meta }));
+    for (const doc of collection.docs) yield entry(TAG_DOC, JSON.stringify(doc));
+  }
+}
+
+/**
+ * Writes `captured` as the database's snapshot: atomically to `snapshot.kilndocs.next`, then the current
+ * snapshot moves to backup/ (or is replaced, with no backups kept) and the new one is renamed into place.
+ * Resolves once the new snapshot is durable and current.
+ */
+export async function writeSnapshot(
+  fs: FileSystem,
+  directory: string,
+  captured: CapturedState,
+  cipher: EntryCipher | undefined,
+  backupsToKeep: number,
+): Promise<SnapshotFile> {
+  await writeDocumentSnapshot(fs, path.join(directory, NEXT_SNAPSHOT_FILE), {
+    seq: captured.seq,
+    flags: cipher === undefined ? 0 : KILNDOCS_FLAG_ENCRYPTED,
+    count: 1 + captured.collections.length + captured.documents,
+    entries: snapshotEntries(captured, cipher),
+  });
+  return { seq: captured.seq, path: await installNextSnapshot(fs, directory, backupsToKeep) };
+}
+
+/** Puts a complete `snapshot.kilndocs.next` in place, the current snapshot going to backup/. Returns the current path. */
+export async function installNextSnapshot(fs: FileSystem, directory: string, backupsToKeep: number): Promise<string> {
+  const current = path.join(directory, SNAPSHOT_FILE);
+  if (backupsToKeep > 0) await rotateBackups(fs, { file: current, backupDir: path.join(directory, BACKUP_DIR), keep: backupsToKeep });
+  await fs.rename(path.join(directory, NEXT_SNAPSHOT_FILE), current);
+  await fs.syncDirectory(directory);
+  return current;
+}
+
+/** The snapshot a database opens from: a complete next snapshot a crash left behind, else the current one. */
+export async function newestSnapshotPath(fs: FileSystem, directory: string): Promise<string | undefined> {
+  for (const name of [NEXT_SNAPSHOT_FILE, SNAPSHOT_FILE]) {
+    const candidate = path.join(directory, name);
+    if ((await fs.stat(candidate)) !== undefined) return candidate;
+  }
+  return undefined;
+}
+
+/** Backups of the snapshot, newest first. */
+export function backupPaths(fs: FileSystem, directory: string): Promise<string[]> {
+  return listBackups(fs, { file: path.join(directory, SNAPSHOT_FILE), backupDir: path.join(directory, BACKUP_DIR) });
+}
+
+/** Loads the snapshot at `filePath` into `state` (which must be empty). */
+export async function loadSnapshot(
+  fs: FileSystem,
+  filePath: string,
+  cipher: EntryCipher | undefined,
+  state: DocumentState,
+): Promise<{ seq: number; time: number }> {
+  const snapshot = await readDocumentSnapshot(fs, filePath);
+  if (snapshot === undefined) throw new DatabaseLayoutError(filePath, 'the snapshot disappeared while the database was opening');
+  if (snapshot.encrypted !== (cipher !== undefined)) {
+    throw new DatabaseLayoutError(
+      filePath,
+      snapshot.encrypted ? 'the snapshot is encrypted but the database has no KEYRING' : 'the snapshot is not encrypted but the database is',
+    );
+  }
+  let collection: string | undefined;
+  let time = 0;
+  snapshot.entries.forEach((sealed, i) => {
+    const plain = cipher === undefined ? sealed : cipher.open(sealed);
+    const tag = plain[0];
+    const value = JSON.parse(Buffer.from(plain.buffer, plain.byteOffset + 1, plain.byteLength - 1).toString('utf8')) as unknown;
+    if ((i === 0) !== (tag === TAG_META)) throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: the metadata entry must come first, once`);
+    switch (tag) {
+      case TAG_META: {
+        const meta = value as { format: number; time: number };
+        if (meta.format !== FORMAT) throw new DatabaseLayoutError(filePath, `snapshot content format ${String(meta.format)} is not supported`);
+        time = meta.time;
+        return;
+      }
+      case TAG_COLLECTION: {
+        const header = value as { name: string; meta: CollectionMeta };
+        collection = header.name;
+        state.restoreCollection(header.name, header.meta);
+        return;
+      }
+      case TAG_DOC:
+        if (collection === undefined) throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: a document before any collection`);
+        state.restoreDoc(collection, value as StoredDoc);
+        return;
+      default:
+        throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: unknown tag ${String(tag)}`);
+    }
+  });
+  return { seq: snapshot.seq, time };
+}
+
+/** The sequence number a snapshot covers, from its header alone (backups are only sized up, not loaded). */
+export async function snapshotSeq(fs: FileSystem, filePath: string): Promise<number> {
+  const handle = await fs.open(filePath, 'read');
+  const header = new Uint8Array(KILNDOCS_HEADER_SIZE);
+  try {
+    const read = await handle.read(header, 0);
+    const magic = Buffer.from(header.subarray(0, KILNDOCS_MAGIC.length)).toString('latin1');
+    if (read < KILNDOCS_HEADER_SIZE || magic !== KILNDOCS_MAGIC) throw new DatabaseLayoutError(filePath, 'not a KILNDOCS snapshot');
+  } finally {
+    await handle.close();
+  }
+  // magic 8 · version 1 · flags 1 · reserved 2 · seq u64 (little-endian) at byte 12.
+  return Number(new DataView(header.buffer).getBigUint64(12, true));
+}

@@ -1,0 +1,119 @@
+import { checkCollectionName, checkKey, readView, type ReadDoc } from './documents.js';
+import { TransactionClosedError } from './errors.js';
+import type { LogEntry } from './log-entry.js';
+import { Overlay, type Observations } from './overlay.js';
+import type { DocumentState } from './state.js';
+import { deleteOp, insertOps, resultOf, setOp, updateOp, type InsertInput, type VersionGuard, type WriteResult } from './write-ops.js';
+import { planWrite, type WriteOp } from './write-plan.js';
+
+/**
+ * One transaction in progress. Its writes are planned against its overlay (so its reads see them) and kept
+ * until the callback returns; then the database checks that nothing the transaction looked at changed and
+ * commits them all at once, or throws ConflictError with nothing applied.
+ */
+export class TransactionContext {
+  readonly ops: WriteOp[] = [];
+  readonly observations: Observations = { keys: new Map(), collections: new Map() };
+  readonly view: Overlay;
+  private provisionalSeq = 0;
+  private ended = false;
+
+  constructor(
+    state: DocumentState,
+    private readonly now: () => number,
+  ) {
+    // `_seq` values planned here are placeholders (reads never show them); the commit plans again with real ones.
+    this.view = new Overlay(state, () => ++this.provisionalSeq, this.observations);
+  }
+
+  end(): void {
+    this.ended = true;
+  }
+
+  assertOpen(): void {
+    if (this.ended) throw new TransactionClosedError();
+  }
+
+  /** Plans `op` in the transaction's view (a failing guard throws now) and keeps it for the commit. */
+  write(op: WriteOp): LogEntry | undefined {
+    this.assertOpen();
+    const entry = planWrite(this.view, op, this.now());
+    if (entry === undefined) return undefined;
+    this.view.apply(entry);
+    this.ops.push(op);
+    return entry;
+  }
+}
+
+/** The handle `db.transaction(async (tx) => ...)` passes to its callback. */
+export class Transaction {
+  constructor(private readonly context: TransactionContext) {}
+
+  collection<T extends object = Record<string, unknown>>(name: string): TransactionCollection<T> {
+    this.context.assertOpen();
+    return new TransactionCollection<T>(this.context, checkCollectionName(name));
+  }
+}
+
+/**
+ * A collection seen from inside a transaction, with the methods of `Collection`. Reads see the
+ * transaction's own writes; writes take effect only if the transaction commits.
+ */
+export class TransactionCollection<T extends object = Record<string, unknown>> {
+  constructor(
+    private readonly context: TransactionContext,
+    readonly name: string,
+  ) {}
+
+  get(key: string): ReadDoc<T> | undefined {
+    this.context.assertOpen();
+    const doc = this.context.view.doc(this.name, checkKey(key));
+    return doc === undefined ? undefined : (readView(doc) as ReadDoc<T>);
+  }
+
+  keys(): string[] {
+    this.context.assertOpen();
+    return this.context.view.keys(this.name);
+  }
+
+  count(): number {
+    return this.keys().length;
+  }
+
+  set(key: string, doc: T, options?: VersionGuard): Promise<WriteResult> {
+    return settle(() => resultOf(this.context.write(setOp(this.name, key, doc, options)) as LogEntry));
+  }
+
+  update(key: string, patch: Partial<T>, options?: VersionGuard): Promise<WriteResult> {
+    return settle(() => resultOf(this.context.write(updateOp(this.name, key, patch, options)) as LogEntry));
+  }
+
+  insert(docs: InsertInput<T>): Promise<string[]> {
+    return settle(() =>
+      insertOps(this.name, docs).map((op) => {
+        this.context.write(op);
+        return (op as { key: string }).key;
+      }),
+    );
+  }
+
+  delete(key: string, options?: VersionGuard): Promise<boolean> {
+    return settle(() => this.context.write(deleteOp(this.name, key, options)) !== undefined);
+  }
+
+  deleteMany(keys: readonly string[]): Promise<number> {
+    return settle(() => keys.filter((key) => this.context.write(deleteOp(this.name, key)) !== undefined).length);
+  }
+
+  drop(): Promise<boolean> {
+    return settle(() => this.context.write({ kind: 'drop', collection: this.name }) !== undefined);
+  }
+}
+
+/** Runs a synchronous write as a promise, so a transaction's methods fail the same way a collection's do. */
+function settle<R>(body: () => R): Promise<R> {
+  // The executor runs at once (the write is recorded before this returns); a throw in it rejects.
+  return new Promise((resolve) => {
+    resolve(body());
+  });
+}
