@@ -169,6 +169,39 @@ describe('FaultyFileSystem crash model', () => {
   });
 });
 
+describe('FaultyFileSystem durable content', () => {
+  it('shows zeros where a file was cut short and then written past its end', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'f');
+    writeFileSync(file, 'abcdef');
+    const fs = new FaultyFileSystem(dir);
+    const handle = await fs.open(file, 'readWrite');
+    await handle.truncate(2);
+    await handle.write(text('z'), 4);
+    await handle.datasync();
+    await handle.write(text('unsynced'), 5);
+    await fs.crash({ mode: 'drop-unsynced' });
+    expect([...readFileSync(file)]).toEqual([0x61, 0x62, 0, 0, 0x7a]);
+  });
+
+  it('keeps many synced appends in order', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'log');
+    const fs = new FaultyFileSystem(dir);
+    const handle = await fs.open(file, 'create');
+    await fs.syncDirectory(dir);
+    let expected = '';
+    for (let i = 0; i < 300; i++) {
+      const record = `record ${i};`;
+      await handle.write(text(record), expected.length);
+      await handle.datasync();
+      expected += record;
+    }
+    await fs.crash({ mode: 'drop-unsynced' });
+    expect(readText(file)).toBe(expected);
+  });
+});
+
 async function crashDuringAppends(seed: number, chunks: readonly string[], torn = true): Promise<string> {
   const dir = tempDir();
   const file = path.join(dir, 'log');

@@ -19,10 +19,13 @@ export interface SurvivalPolicy {
  */
 export class FileNode {
   readonly kind = 'file';
+  private readonly durable: ByteImage;
   private pending: PendingChange[] = [];
   private survivor: Uint8Array | undefined;
 
-  constructor(private durable: Uint8Array) {}
+  constructor(content: Uint8Array) {
+    this.durable = new ByteImage(content);
+  }
 
   record(change: PendingChange): void {
     this.pending.push(change);
@@ -30,7 +33,7 @@ export class FileNode {
 
   /** A datasync/sync that started when `count` changes were pending finished: those are durable now. */
   synced(count: number): void {
-    this.durable = applyChanges(this.durable, this.pending.slice(0, count));
+    for (const change of this.pending.slice(0, count)) this.durable.apply(change);
     this.pending = this.pending.slice(count);
   }
 
@@ -48,15 +51,58 @@ export class FileNode {
   }
 
   private decideSurvivor(policy: SurvivalPolicy): Uint8Array {
-    if (policy.mode === 'drop-unsynced' || this.pending.length === 0) return this.durable;
-    if (policy.mode === 'keep-unsynced') return applyChanges(this.durable, this.pending);
-    const kept = policy.random.int(this.pending.length + 1);
-    const survivors = this.pending.slice(0, kept);
-    const last = survivors.at(-1);
-    if (policy.torn && last?.kind === 'write' && last.data.length > 1 && policy.random.chance(0.5)) {
-      survivors[survivors.length - 1] = { ...last, data: last.data.subarray(0, policy.random.int(last.data.length)) };
+    let survivors: readonly PendingChange[] = [];
+    if (policy.mode === 'keep-unsynced') survivors = this.pending;
+    else if (policy.mode === 'random' && this.pending.length > 0) {
+      const kept = this.pending.slice(0, policy.random.int(this.pending.length + 1));
+      const last = kept.at(-1);
+      if (policy.torn && last?.kind === 'write' && last.data.length > 1 && policy.random.chance(0.5)) {
+        kept[kept.length - 1] = { ...last, data: last.data.subarray(0, policy.random.int(last.data.length)) };
+      }
+      survivors = kept;
     }
-    return applyChanges(this.durable, survivors);
+    const image = new ByteImage(this.durable.bytes());
+    for (const change of survivors) image.apply(change);
+    return image.bytes();
+  }
+}
+
+/**
+ * A file's bytes, changed in place and grown by doubling, so syncing a file that is appended to does not
+ * copy all of it each time. Bytes past `length` are kept zero, so growing exposes zeros as a file does.
+ */
+export class ByteImage {
+  private buffer: Uint8Array;
+  private length: number;
+
+  constructor(initial: Uint8Array) {
+    this.buffer = initial.slice();
+    this.length = initial.length;
+  }
+
+  apply(change: PendingChange): void {
+    if (change.kind === 'truncate') {
+      if (change.length < this.length) this.buffer.fill(0, change.length, this.length);
+      else this.reserve(change.length);
+      this.length = change.length;
+      return;
+    }
+    const end = change.position + change.data.length;
+    this.reserve(end);
+    this.buffer.set(change.data, change.position);
+    this.length = Math.max(this.length, end);
+  }
+
+  /** A copy of the content. */
+  bytes(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+
+  private reserve(size: number): void {
+    if (size <= this.buffer.length) return;
+    const grown = new Uint8Array(Math.max(size, this.buffer.length * 2));
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
   }
 }
 
@@ -76,25 +122,3 @@ export class DirectoryNode {
 }
 
 export type Node = FileNode | DirectoryNode;
-
-export function applyChanges(base: Uint8Array, changes: readonly PendingChange[]): Uint8Array {
-  let content = base;
-  for (const change of changes) {
-    if (change.kind === 'truncate') {
-      const resized = new Uint8Array(change.length);
-      resized.set(content.subarray(0, change.length));
-      content = resized;
-      continue;
-    }
-    const end = change.position + change.data.length;
-    if (end > content.length) {
-      const grown = new Uint8Array(end);
-      grown.set(content);
-      content = grown;
-    } else if (content === base) {
-      content = content.slice();
-    }
-    content.set(change.data, change.position);
-  }
-  return content;
-}
