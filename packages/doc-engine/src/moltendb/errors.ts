@@ -15,8 +15,9 @@ export class MoltenDbInputError extends Error {
     readonly path: string,
     readonly problem: MoltenDbInputProblem,
     detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`${path}: ${detail}`);
+    super(`${path}: ${detail}`, options);
   }
 }
 

@@ -8,7 +8,7 @@ import { ImportTargetNotEmptyError, MoltenDbInputError } from './errors.js';
 import { exportJsonl } from './export.js';
 import { importMoltenDb, moltenSnapshotPath } from './import.js';
 import { replayMoltenDb } from './replay.js';
-import { encodeMoltenSnapshot, entry, logText } from './test-support/molten-fixtures.js';
+import { encodeMoltenDbSnapshot, entry, logText } from './test-support/molten-fixtures.js';
 
 /** A MoltenDB 0.x directory: a compacted snapshot plus a log with later writes, a torn tail, an open transaction. */
 function writeMoltenFixture(dir: string): string {
@@ -18,7 +18,7 @@ function writeMoltenFixture(dir: string): string {
     entry('INSERT', 'users', 'u2', { _v: 1, name: 'Bob', _custom: 'dropped' }),
     entry('SCHEMA', 'users', '', { type: 'object', required: ['name'] }),
   ];
-  writeFileSync(moltenSnapshotPath(logPath), encodeMoltenSnapshot({ seq: 7, entries: live }));
+  writeFileSync(moltenSnapshotPath(logPath), encodeMoltenDbSnapshot({ seq: 7, entries: live }));
   writeFileSync(
     logPath,
     logText([

@@ -6,7 +6,7 @@ import { toKilnFields, type RejectedDocument } from './documents.js';
 import { ImportTargetNotEmptyError, MoltenDbInputError } from './errors.js';
 import { readLines } from './log-lines.js';
 import { MoltenReplayer, type MoltenReplay, type MoltenReplayStats } from './replay.js';
-import { readMoltenSnapshot, type MoltenSnapshot } from './snapshot-reader.js';
+import { parseMoltenDbSnapshot, type MoltenDbSnapshot } from './snapshot-reader.js';
 
 export interface ImportMoltenDbOptions {
   /** Replay the log alone, as MoltenDB does when its snapshot is unreadable. Default false. */
@@ -45,11 +45,11 @@ export function moltenSnapshotPath(logPath: string): string {
   return `${logPath}.snapshot.bin`;
 }
 
-async function readSnapshot(fs: FileSystem, snapshotPath: string): Promise<MoltenSnapshot | undefined> {
+async function readSnapshot(fs: FileSystem, snapshotPath: string): Promise<MoltenDbSnapshot | undefined> {
   const stat = await fs.stat(snapshotPath);
   if (stat === undefined) return undefined;
   if (stat.isDirectory) throw new MoltenDbInputError(snapshotPath, 'not-moltendb', 'is a directory, not a MoltenDB snapshot');
-  return readMoltenSnapshot(await fs.readFile(snapshotPath), snapshotPath);
+  return parseMoltenDbSnapshot(await fs.readFile(snapshotPath), snapshotPath);
 }
 
 /** Replays the MoltenDB database whose log is `logPath` (and its snapshot beside it) into memory. */

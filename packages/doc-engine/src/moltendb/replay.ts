@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseMoltenLogEntry, type MoltenLogEntry } from './log-entry.js';
-import type { MoltenSnapshot } from './snapshot-reader.js';
+import type { MoltenDbSnapshot } from './snapshot-reader.js';
 
 export interface MoltenReplayStats {
   /** Log lines read, blank and unparsable ones and those the snapshot covers included. */
@@ -84,7 +84,7 @@ export class MoltenReplayer {
   private compactedCandidate: readonly MoltenLogEntry[] | undefined;
   private finished = false;
 
-  constructor(snapshot?: MoltenSnapshot) {
+  constructor(snapshot?: MoltenDbSnapshot) {
     if (snapshot === undefined) return;
     for (const entry of snapshot.entries) this.apply(entry, false);
     this.stats.snapshotEntries = snapshot.entries.length;
@@ -224,7 +224,7 @@ export class MoltenReplayer {
 }
 
 /** The state a MoltenDB 0.x database holds: `snapshot` applied first, then the log lines after the ones it covers. */
-export function replayMoltenDb(lines: Iterable<string | Uint8Array>, snapshot?: MoltenSnapshot): MoltenReplay {
+export function replayMoltenDb(lines: Iterable<string | Uint8Array>, snapshot?: MoltenDbSnapshot): MoltenReplay {
   const replayer = new MoltenReplayer(snapshot);
   for (const line of lines) replayer.pushLine(line);
   return replayer.finish();

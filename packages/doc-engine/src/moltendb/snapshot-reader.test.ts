@@ -1,23 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { MoltenDbInputError } from './errors.js';
-import { readMoltenSnapshot, type MoltenSnapshot } from './snapshot-reader.js';
-import { encodeMoltenSnapshot, entry } from './test-support/molten-fixtures.js';
+import { parseMoltenDbSnapshot, type MoltenDbSnapshot } from './snapshot-reader.js';
+import { encodeMoltenDbSnapshot, entry } from './test-support/molten-fixtures.js';
 
 const PATH = '/data/my_database.log.snapshot.bin';
 
 function problemOf(bytes: Uint8Array): string {
   try {
-    readMoltenSnapshot(bytes, PATH);
+    parseMoltenDbSnapshot(bytes, PATH);
   } catch (error) {
     expect(error).toBeInstanceOf(MoltenDbInputError);
     expect((error as MoltenDbInputError).path).toBe(PATH);
     expect((error as Error).message).toContain(PATH);
     return (error as MoltenDbInputError).problem;
   }
-  throw new Error('expected readMoltenSnapshot to throw');
+  throw new Error('expected parseMoltenDbSnapshot to throw');
 }
 
-const sample: MoltenSnapshot = {
+const sample: MoltenDbSnapshot = {
   seq: 42,
   entries: [
     entry('INSERT', 'users', 'a', { name: 'Ann', tags: ['x'], nested: { deep: [1, 2.5, null] } }),
@@ -26,7 +26,7 @@ const sample: MoltenSnapshot = {
   ],
 };
 
-describe('readMoltenSnapshot', () => {
+describe('parseMoltenDbSnapshot', () => {
   it('reads a snapshot laid out byte by byte as MoltenDB writes it', () => {
     const json = '{"cmd":"INSERT","collection":"c","key":"k","value":{"n":1},"_t":7}';
     const bytes = Buffer.alloc(24 + 8 + json.length);
@@ -35,24 +35,24 @@ describe('readMoltenSnapshot', () => {
     bytes.writeUInt32LE(1, 16); // count = 1
     bytes.writeUInt32LE(json.length, 24);
     bytes.write(json, 32, 'utf8');
-    expect(readMoltenSnapshot(bytes, PATH)).toEqual({
+    expect(parseMoltenDbSnapshot(bytes, PATH)).toEqual({
       seq: 9,
       entries: [{ cmd: 'INSERT', collection: 'c', key: 'k', value: { n: 1 }, _t: 7 }],
     });
   });
 
   it('round-trips entries with nested values and non-ASCII text, and an empty snapshot', () => {
-    expect(readMoltenSnapshot(encodeMoltenSnapshot(sample), PATH)).toEqual(sample);
-    expect(readMoltenSnapshot(encodeMoltenSnapshot({ seq: 0, entries: [] }), PATH)).toEqual({ seq: 0, entries: [] });
+    expect(parseMoltenDbSnapshot(encodeMoltenDbSnapshot(sample), PATH)).toEqual(sample);
+    expect(parseMoltenDbSnapshot(encodeMoltenDbSnapshot({ seq: 0, entries: [] }), PATH)).toEqual({ seq: 0, entries: [] });
   });
 
   it('ignores bytes after the last announced entry, as MoltenDB does', () => {
-    const bytes = Buffer.concat([encodeMoltenSnapshot(sample), Buffer.from('trailing junk')]);
-    expect(readMoltenSnapshot(bytes, PATH)).toEqual(sample);
+    const bytes = Buffer.concat([encodeMoltenDbSnapshot(sample), Buffer.from('trailing junk')]);
+    expect(parseMoltenDbSnapshot(bytes, PATH)).toEqual(sample);
   });
 
   it('reports every cut of a valid snapshot as truncated', () => {
-    const bytes = encodeMoltenSnapshot(sample);
+    const bytes = encodeMoltenDbSnapshot(sample);
     for (let length = 8; length < bytes.length; length++) {
       expect(problemOf(bytes.subarray(0, length)), `cut at ${length}`).toBe('truncated');
     }
@@ -60,7 +60,7 @@ describe('readMoltenSnapshot', () => {
   });
 
   it('reports a count the file cannot hold before reading entries', () => {
-    const bytes = Buffer.from(encodeMoltenSnapshot(sample));
+    const bytes = Buffer.from(encodeMoltenDbSnapshot(sample));
     bytes.writeBigUInt64LE(2n ** 62n, 16);
     expect(problemOf(bytes)).toBe('truncated');
     bytes.writeBigUInt64LE(BigInt(sample.entries.length + 1), 16);
@@ -68,7 +68,7 @@ describe('readMoltenSnapshot', () => {
   });
 
   it('reports an entry length running past the end', () => {
-    const bytes = Buffer.from(encodeMoltenSnapshot(sample));
+    const bytes = Buffer.from(encodeMoltenDbSnapshot(sample));
     bytes.writeBigUInt64LE(2n ** 63n, 24);
     expect(problemOf(bytes)).toBe('truncated');
     bytes.writeBigUInt64LE(BigInt(bytes.length), 24);
@@ -77,9 +77,10 @@ describe('readMoltenSnapshot', () => {
 
   it('tells a foreign file, a later compressed format and a non-JSON (bincode) body apart', () => {
     expect(problemOf(Buffer.from('{"cmd":"INSERT"}\n'))).toBe('not-moltendb');
-    expect(problemOf(Buffer.from('MOLT'))).toBe('not-moltendb');
+    expect(problemOf(Buffer.from('MOLX'))).toBe('not-moltendb');
+    expect(problemOf(Buffer.from('MOLT'))).toBe('truncated');
     for (const magic of ['MOLTSNG2', 'MOLTSNG3']) {
-      const bytes = Buffer.from(encodeMoltenSnapshot(sample));
+      const bytes = Buffer.from(encodeMoltenDbSnapshot(sample));
       bytes.write(magic, 0, 'latin1');
       expect(problemOf(bytes)).toBe('unsupported');
     }
@@ -92,13 +93,13 @@ describe('readMoltenSnapshot', () => {
   });
 
   it('rejects an entry that is JSON but not a LogEntry, naming its index', () => {
-    const bytes = encodeMoltenSnapshot({ seq: 1, entries: [sample.entries[0]!, { ...sample.entries[1]!, key: 5 as unknown as string }] });
+    const bytes = encodeMoltenDbSnapshot({ seq: 1, entries: [sample.entries[0]!, { ...sample.entries[1]!, key: 5 as unknown as string }] });
     expect(problemOf(bytes)).toBe('corrupt');
-    expect(() => readMoltenSnapshot(bytes, PATH)).toThrow(/entry 1 /);
+    expect(() => parseMoltenDbSnapshot(bytes, PATH)).toThrow(/entry 1 /);
   });
 
   it('rejects a seq beyond 2^53', () => {
-    const bytes = Buffer.from(encodeMoltenSnapshot(sample));
+    const bytes = Buffer.from(encodeMoltenDbSnapshot(sample));
     bytes.writeBigUInt64LE(2n ** 60n, 8);
     expect(problemOf(bytes)).toBe('corrupt');
   });

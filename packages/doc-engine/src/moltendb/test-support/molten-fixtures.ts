@@ -1,8 +1,8 @@
 import { formatMoltenLogEntry, type MoltenLogEntry } from '../log-entry.js';
-import type { MoltenSnapshot } from '../snapshot-reader.js';
+import type { MoltenDbSnapshot } from '../snapshot-reader.js';
 
 /** A 0.x snapshot's bytes, laid out by hand the way MoltenDB writes them: "MOLTSNAP" · seq · count · (len · JSON)*. */
-export function encodeMoltenSnapshot(snapshot: MoltenSnapshot): Uint8Array {
+export function encodeMoltenDbSnapshot(snapshot: MoltenDbSnapshot): Uint8Array {
   const bodies = snapshot.entries.map((entry) => Buffer.from(formatMoltenLogEntry(entry), 'utf8'));
   const bytes = Buffer.alloc(24 + bodies.reduce((sum, body) => sum + 8 + body.length, 0));
   bytes.write('MOLTSNAP', 0, 'latin1');
