@@ -16,7 +16,7 @@ import {
 } from './errors.js';
 import { openKeyring, type OpenKeyringOptions } from './keyring.js';
 import { encodeKeyring, encodeKeyringPrefix, KEYRING_FILE } from './keyring-format.js';
-import { tempDir } from './test-support/temp-dir.js';
+import { tempDir } from '../test-support/temp-dir.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../crypto/test-support/temp-dir.js';
+import { tempDir } from '../test-support/temp-dir.js';
 import { MissingKeyError } from '../crypto/index.js';
 import { Database } from '../database.js';
 import { ImportTargetNotEmptyError, MoltenDbInputError } from './errors.js';

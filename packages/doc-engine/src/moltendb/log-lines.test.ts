@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { nodeFileSystem } from '@kilndb/snapshot';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../crypto/test-support/temp-dir.js';
+import { tempDir } from '../test-support/temp-dir.js';
 import { readLines } from './log-lines.js';
 
 async function linesOf(content: string | Uint8Array): Promise<string[]> {
