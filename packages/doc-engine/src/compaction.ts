@@ -148,10 +148,13 @@ export class Compactor {
 
   /** Deletes retained segments that no kept backup needs to reach the present any more. */
   private async pruneRetiredSegments(current: SnapshotFile): Promise<void> {
-    const { fs, directory, retainLogSegments, log } = this.settings;
+    const { fs, directory, retainLogSegments, backupsToKeep, log } = this.settings;
     if (!retainLogSegments) return;
-    const oldestBackup = (await backupPaths(fs, directory)).at(-1);
-    const oldestBase = oldestBackup === undefined ? current.seq : await snapshotSeq(fs, oldestBackup);
+    // Until backupsToKeep backups exist, the empty database at seq 0 is the oldest base to keep history for.
+    const backups = await backupPaths(fs, directory);
+    const oldestBackup = backups.at(-1);
+    const oldestBase =
+      backups.length < backupsToKeep ? 0 : oldestBackup === undefined ? current.seq : await snapshotSeq(fs, oldestBackup);
     await log.segmentsLock.run(async () => {
       const segments = await allSegments(fs, directory);
       const retiredDir = path.join(directory, RETIRED_LOG_DIR);
