@@ -51,6 +51,7 @@ describe('project', () => {
       _expiresAt: 9000,
     });
     expect(shape({ fields: [] })).toStrictEqual({ _key: 'lp1', _v: 3 });
+    expect(shape({ fields: ['constructor', '__proto__', 'toString.name'] })).toStrictEqual({ _key: 'lp1', _v: 3 });
     expect(shape({ excludedFields: ['_key', '_v', 'brand'] })).toMatchObject({ _key: 'lp1', _v: 3 });
   });
 

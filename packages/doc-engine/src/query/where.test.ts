@@ -159,6 +159,8 @@ describe('missing fields', () => {
     expect(matches({ 'tags.0': 'Laptop' })).toBe(false);
     expect(matches({ constructor: { $ne: 'x' } }, {})).toBe(true);
     expect(matches({ 'toString.name': 'toString' }, {})).toBe(false);
+    expect(matches(JSON.parse('{"__proto__": {"$eq": {}}}'), {})).toBe(false);
+    expect(matches(JSON.parse('{"__proto__": {"$eq": {"a": 1}}}'), JSON.parse('{"__proto__": {"a": 1}}') as Record<string, unknown>)).toBe(true);
     expect(matches({ a: { $ne: 1 } }, { a: undefined })).toBe(true);
   });
 
