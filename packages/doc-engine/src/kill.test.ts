@@ -65,7 +65,9 @@ async function killRound(dir: string, round: number, expectations: Expectations)
     }
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => {
+      resolve(signal);
+    }));
   // Most rounds die while writing; every fourth may die during startup or while opening (replay, tail repair).
   if (round % 4 !== 0) await Promise.race([ready, exited]);
   await new Promise((resolve) => setTimeout(resolve, random.int(round % 4 === 0 ? 400 : 250)));
