@@ -27,7 +27,7 @@ class Selection {
   private readonly joinForFilter: boolean;
   /** Joined views → their base document (only used when where/sort read joined fields). */
   private readonly bases = new WeakMap<StoredDoc, StoredDoc>();
-  readonly planner: AccessPlanner;
+  private readonly planner: AccessPlanner;
 
   constructor(
     private readonly source: QuerySource,
