@@ -167,14 +167,15 @@ export class AppendLog {
     const readOnly = options.readOnly ?? false;
     const onWarning = options.onWarning ?? (() => undefined);
     let handle: FileHandle | undefined;
+    let existed = true;
     if (readOnly) {
       if ((await fs.stat(filePath)) !== undefined) handle = await fs.open(filePath, 'read');
     } else {
-      const existed = (await fs.stat(filePath)) !== undefined;
+      existed = (await fs.stat(filePath)) !== undefined;
       handle = await fs.open(filePath, 'create');
-      if (!existed) await fs.syncDirectory(path.dirname(filePath));
     }
     try {
+      if (!existed) await fs.syncDirectory(path.dirname(filePath));
       const fileSize = handle === undefined ? 0 : await handle.size();
       const replay = await replayLog(filePath, handle, fileSize, options);
       const end = replay.end.validEnd;

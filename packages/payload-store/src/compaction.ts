@@ -15,12 +15,12 @@ export interface CompactionTarget {
   readonly directory: string;
   readonly log: AppendLog;
   readonly index: IdIndex;
-  /** Inside `log.runExclusive`: resolves once every record written so far is applied to the index. */
-  settle(): Promise<void>;
+  /** Runs `fn` with the log quiet (`runExclusive`) and every record written so far applied to the index. */
+  quiesce<T>(fn: () => Promise<T>): Promise<T>;
   /** `payloads.snapshot` was deleted (durably). */
   onSnapshotRemoved(): void;
   /** The new log is in place and the index points into it; called in the same synchronous step as the swap. */
-  onSwapped(size: number): void;
+  onSwapped(): void;
   /** The new log is in use but its name may not survive power loss: the store must refuse writes. */
   onUnrecoverable(failure: LogFailedError): void;
 }
@@ -42,10 +42,7 @@ export async function compactLog(target: CompactionTarget): Promise<void> {
   const { fs, directory, log } = target;
   const compactPath = path.join(directory, COMPACTION_FILE);
   const logPath = path.join(directory, LOG_FILE);
-  const captured = await log.runExclusive(async () => {
-    await target.settle();
-    return { start: log.size, offsets: liveOffsets(target.index) };
-  });
+  const captured = await target.quiesce(() => Promise.resolve({ start: log.size, offsets: liveOffsets(target.index) }));
   const start = captured.start;
   const oldOffsets = captured.offsets;
   const out = await fs.open(compactPath, 'truncate');
@@ -53,8 +50,7 @@ export async function compactLog(target: CompactionTarget): Promise<void> {
   const progress = { swapped: false };
   try {
     const copied = await copyLiveRecords(target, out, start, oldOffsets);
-    await log.runExclusive(async () => {
-      await target.settle();
+    await target.quiesce(async () => {
       const end = log.size;
       const tailBase = copied.bytes;
       await copyRange(log, start, end, out, tailBase);
@@ -83,7 +79,7 @@ export async function compactLog(target: CompactionTarget): Promise<void> {
         to.offset = copied.offsets[i] ?? offset;
         to.size = copied.sizes[i] ?? recordSize;
       });
-      target.onSwapped(size);
+      target.onSwapped();
       await replacing;
       if (directoryError !== undefined) {
         const failure = new LogFailedError(
@@ -141,10 +137,12 @@ async function copyLiveRecords(
   const { log, index } = target;
   const newOffsets = new Float64Array(offsets.length);
   const newSizes = new Uint32Array(offsets.length);
-  let window = new Uint8Array(CHUNK_BYTES);
+  // Every live record lies below `start`, so a small log needs no more than `start` bytes of buffer.
+  const chunkBytes = Math.max(1, Math.min(CHUNK_BYTES, start));
+  let window = new Uint8Array(chunkBytes);
   let view = window.subarray(0, 0);
   let windowStart = 0;
-  let pending = new Uint8Array(CHUNK_BYTES);
+  let pending = new Uint8Array(chunkBytes);
   let pendingBytes = 0;
   let written = 0;
   const fill = (at: number, bytes: number): void => {
@@ -156,7 +154,7 @@ async function copyLiveRecords(
     let relative = offset - windowStart;
     let record = relative >= 0 && relative < view.length ? decodeRecord(view, relative) : undefined;
     if (record === undefined || record.type === 'incomplete') {
-      fill(offset, Math.max(CHUNK_BYTES, record?.type === 'incomplete' ? record.needed : 0));
+      fill(offset, Math.max(chunkBytes, record?.type === 'incomplete' ? record.needed : 0));
       relative = 0;
       record = decodeRecord(view, 0);
       if (record.type === 'incomplete' && view.length === window.length) {

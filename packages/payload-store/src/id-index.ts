@@ -7,10 +7,13 @@ export const ABSENT = -1;
 /** An id as the index keys it: a safe-integer number, or a bigint above 2^53 - 1. */
 export type IndexKey = number | bigint;
 
-/** Words per slot: key low, key high, offset low, offset high, record size. */
+/** Words per slot: key low, key tag, offset low, offset high, record size. */
 const STRIDE = 5;
-/** Key-high word of an empty slot; a safe integer's high word is below 2^21. */
-const EMPTY = 0xffff_ffff;
+/**
+ * The tag word holds the key's high 32 bits plus one (a safe integer's high word is below 2^21), so 0 marks
+ * an empty slot and a freshly allocated (zeroed) table is empty without being written.
+ */
+const EMPTY = 0;
 const MAX_LOAD = 0.8;
 const GROWTH = 1.5;
 const MIN_CAPACITY = 16;
@@ -48,7 +51,7 @@ export class IdIndex {
   /** Pre-sizes the table for `expected` ids, so adding that many never grows it. */
   constructor(expected = 0) {
     this.capacity = capacityFor(expected);
-    this.words = emptyTable(this.capacity);
+    this.words = new Uint32Array(this.capacity * STRIDE);
   }
 
   get count(): number {
@@ -95,12 +98,13 @@ export class IdIndex {
     const capacity = this.capacity;
     const low = id >>> 0;
     const high = (id / TWO_POW_32) >>> 0;
+    const tag = high + 1;
     let slot = homeSlot(low, high, capacity);
     for (;;) {
       const at = slot * STRIDE;
-      const keyHigh = words[at + 1];
-      if (keyHigh === EMPTY) break;
-      if (keyHigh === high && words[at] === low) {
+      const keyTag = words[at + 1];
+      if (keyTag === EMPTY) break;
+      if (keyTag === tag && words[at] === low) {
         const previous = words[at + 4] ?? 0;
         writeEntry(words, at, offset, size);
         return previous;
@@ -109,10 +113,29 @@ export class IdIndex {
     }
     const at = slot * STRIDE;
     words[at] = low;
-    words[at + 1] = high;
+    words[at + 1] = tag;
     writeEntry(words, at, offset, size);
     this.used++;
     return ABSENT;
+  }
+
+  /** Sum of the known record sizes, and how many entries have an unknown size. */
+  sizeTotals(): { known: number; unknown: number } {
+    const words = this.words;
+    const end = this.capacity * STRIDE;
+    let known = 0;
+    let unknown = 0;
+    for (let at = 0; at < end; at += STRIDE) {
+      if (words[at + 1] === EMPTY) continue;
+      const size = words[at + 4] ?? 0;
+      if (size === UNKNOWN_SIZE) unknown++;
+      else known += size;
+    }
+    for (const entry of this.large.values()) {
+      if (entry.size === UNKNOWN_SIZE) unknown++;
+      else known += entry.size;
+    }
+    return { known, unknown };
   }
 
   /** Records the size of an entry whose size was unknown; does nothing if `id` is absent. */
@@ -147,10 +170,10 @@ export class IdIndex {
     const words = this.words;
     const end = this.capacity * STRIDE;
     for (let at = 0; at < end; at += STRIDE) {
-      const high = words[at + 1] ?? EMPTY;
-      if (high === EMPTY) continue;
+      const tag = words[at + 1] ?? EMPTY;
+      if (tag === EMPTY) continue;
       const offset = (words[at + 2] ?? 0) + (words[at + 3] ?? 0) * TWO_POW_32;
-      fn((words[at] ?? 0) + high * TWO_POW_32, offset, words[at + 4] ?? 0);
+      fn((words[at] ?? 0) + (tag - 1) * TWO_POW_32, offset, words[at + 4] ?? 0);
     }
     for (const [id, entry] of this.large) fn(id, entry.offset, entry.size);
   }
@@ -180,12 +203,13 @@ export class IdIndex {
     const capacity = this.capacity;
     const low = id >>> 0;
     const high = (id / TWO_POW_32) >>> 0;
+    const tag = high + 1;
     let slot = homeSlot(low, high, capacity);
     for (;;) {
       const at = slot * STRIDE;
-      const keyHigh = words[at + 1];
-      if (keyHigh === high && words[at] === low) return slot;
-      if (keyHigh === EMPTY) return -1;
+      const keyTag = words[at + 1];
+      if (keyTag === tag && words[at] === low) return slot;
+      if (keyTag === EMPTY) return -1;
       if (++slot === capacity) slot = 0;
     }
   }
@@ -201,9 +225,9 @@ export class IdIndex {
     for (;;) {
       if (++here === capacity) here = 0;
       const at = here * STRIDE;
-      const high = words[at + 1] ?? EMPTY;
-      if (high === EMPTY) break;
-      const home = homeSlot(words[at] ?? 0, high, capacity);
+      const tag = words[at + 1] ?? EMPTY;
+      if (tag === EMPTY) break;
+      const home = homeSlot(words[at] ?? 0, tag - 1, capacity);
       const reachableWithoutHole = hole <= here ? home > hole && home <= here : home > hole || home <= here;
       if (!reachableWithoutHole) {
         copySlot(words, at, words, hole * STRIDE);
@@ -216,11 +240,11 @@ export class IdIndex {
   private resize(capacity: number): void {
     const old = this.words;
     const oldEnd = this.capacity * STRIDE;
-    const words = emptyTable(capacity);
+    const words = new Uint32Array(capacity * STRIDE);
     for (let from = 0; from < oldEnd; from += STRIDE) {
-      const high = old[from + 1] ?? EMPTY;
-      if (high === EMPTY) continue;
-      let slot = homeSlot(old[from] ?? 0, high, capacity);
+      const tag = old[from + 1] ?? EMPTY;
+      if (tag === EMPTY) continue;
+      let slot = homeSlot(old[from] ?? 0, tag - 1, capacity);
       while (words[slot * STRIDE + 1] !== EMPTY) if (++slot === capacity) slot = 0;
       copySlot(old, from, words, slot * STRIDE);
     }
@@ -237,12 +261,6 @@ function writeEntry(words: Uint32Array, at: number, offset: number, size: number
   words[at + 2] = offset >>> 0;
   words[at + 3] = (offset / TWO_POW_32) >>> 0;
   words[at + 4] = size;
-}
-
-function emptyTable(capacity: number): Uint32Array {
-  const words = new Uint32Array(capacity * STRIDE);
-  for (let at = 1; at < words.length; at += STRIDE) words[at] = EMPTY;
-  return words;
 }
 
 function capacityFor(expected: number): number {

@@ -4,15 +4,16 @@ import { PayloadValueError } from './errors.js';
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 const stringify = JSON.stringify as (value: unknown) => string | undefined;
 
 /**
- * Encodes `value` as UTF-8 JSON. Refuses, with a PayloadValueError naming the id and the place, any value
+ * Turns `value` into JSON text. Refuses, with a PayloadValueError naming the id and the place, any value
  * JSON.stringify would throw on (BigInt, cycles) or would silently change: undefined, functions and symbols
  * (dropped from objects, turned into null in arrays) and NaN or ±Infinity (turned into null), so what
  * `retrieve` returns is what was stored. Objects with a `toJSON` method are stored as what it returns.
  */
-export function encodePayload(id: number | bigint, value: unknown): Uint8Array {
+export function stringifyPayload(id: number | bigint, value: unknown): string {
   // Typed as string, but undefined for undefined, functions and symbols.
   let text: string | undefined;
   try {
@@ -23,18 +24,53 @@ export function encodePayload(id: number | bigint, value: unknown): Uint8Array {
     throw new PayloadValueError(id, '$', `cannot be encoded as JSON: ${(error as Error).message}`);
   }
   if (text === undefined) throw new PayloadValueError(id, '$', `${describe(value)}, which JSON cannot hold`);
-  if (typeof value === 'object' && value !== null) {
+  if (!isFaithful(value)) {
     const found = findUnrepresentable(value, []);
     if (found !== undefined) throw fail(id, found);
-  } else if (typeof value === 'number' && !Number.isFinite(value)) {
-    throw new PayloadValueError(id, '$', `is ${value}, which JSON would store as null`);
   }
-  return Buffer.from(text, 'utf8');
+  return text;
+}
+
+/** Bytes `text` takes as UTF-8. */
+export function payloadLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Writes `text` as UTF-8 into `into`, which is exactly `payloadLength(text)` bytes long. */
+export function writePayload(text: string, into: Uint8Array): void {
+  encoder.encodeInto(text, into);
 }
 
 /** Parses a stored payload; throws a SyntaxError when it is not JSON. */
 export function decodePayload(payload: Uint8Array): JsonValue {
   return JSON.parse(decoder.decode(payload)) as JsonValue;
+}
+
+/**
+ * Whether `value` reads back from JSON as it is: the fast check of every write, allocating nothing but the
+ * key lists. It runs after JSON.stringify succeeded, so it never meets a cycle; on `false` the slower walk
+ * below finds the place to name.
+ */
+function isFaithful(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isFaithful(value[i])) return false;
+    return true;
+  }
+  const members = value as Record<string, unknown>;
+  for (const key of Object.keys(members)) if (!isFaithful(members[key])) return false;
+  return true;
 }
 
 interface Unrepresentable {

@@ -87,7 +87,7 @@ describe('PayloadStore basics', () => {
       [() => 1, /id 7: the value a function/],
       [{ a: { b: [1, 2n] } }, /id 7: \$\.a\.b\[1\] is a BigInt/],
       [{ x: undefined }, /id 7: \$\.x is undefined/],
-      [[1, () => 2], /\$\[1\] a function/],
+      [[1, () => 2], /\$\[1\] is a function/],
       [{ 'odd key': Number.NaN }, /\$\["odd key"\] is NaN/],
       [cyclic, /id 7: \$\.self refers back/],
       [Infinity, /the value is Infinity/],
@@ -388,6 +388,32 @@ describe('PayloadStore snapshots', () => {
     expect(reopened.stats().openedFromSnapshot).toBe(true);
     expect(reopened.stats().snapshotsWritten).toBe(0);
     expect(reopened.count).toBe(30);
+    await reopened.close();
+  });
+
+  it('keeps every write made by concurrent writers while snapshots keep being taken', async () => {
+    // Writes that arrive while a snapshot copies the index wait for it; none may fall between the index
+    // copy and the snapshot's log position, or a reopen from that snapshot would lose it.
+    const dir = tempDir();
+    const store = await openStore(dir, { snapshotThresholdBytes: 300 });
+    await Promise.all(
+      Array.from({ length: 32 }, async (_, writer) => {
+        for (let n = 0; n < 12; n++) {
+          await store.store(writer * 100 + n, { writer, n });
+          if (n % 4 === 3) await store.deleteBatch([writer * 100 + n - 1]);
+        }
+      }),
+    );
+    const snapshots = store.stats().snapshotsWritten;
+    await store.close();
+    expect(snapshots).toBeGreaterThan(1);
+    const reopened = await openStore(dir);
+    expect(reopened.stats().openedFromSnapshot).toBe(true);
+    for (let writer = 0; writer < 32; writer++) {
+      for (let n = 0; n < 12; n++) {
+        expect(reopened.retrieve(writer * 100 + n)).toEqual(n % 4 === 2 ? undefined : { writer, n });
+      }
+    }
     await reopened.close();
   });
 

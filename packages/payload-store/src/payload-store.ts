@@ -5,6 +5,7 @@ import {
   decodeRecord,
   encodeDeleteInto,
   encodeStoreInto,
+  LENGTH_FIELD_OFFSET,
   STORE_OVERHEAD,
   type ScanEntry,
 } from '@kilndb/wal-format';
@@ -14,12 +15,14 @@ import { DirectoryLock } from './directory-lock.js';
 import { LogClosedError, LogFailedError, LogReadOnlyError, PayloadCorruptError, ReplayStartError } from './errors.js';
 import { ABSENT, IdIndex, UNKNOWN_SIZE, type IndexKey } from './id-index.js';
 import { captureIndexSnapshot, loadIndexSnapshot } from './index-snapshot.js';
-import { decodePayload, encodePayload, type JsonValue } from './payload-json.js';
+import { decodePayload, payloadLength, stringifyPayload, writePayload, type JsonValue } from './payload-json.js';
 import { fromRecordId, toIndexKey } from './record-id.js';
 import { COMPACTION_FILE, LOG_FILE, SNAPSHOT_FILE } from './store-files.js';
 
 const DEFAULT_SNAPSHOT_THRESHOLD = 10 * 1024 * 1024;
 const DEFAULT_AUTO_COMPACT_MIN_BYTES = 64 * 1024 * 1024;
+/** Unwritten bytes past which deferred and `'none'` writes start a flush (kept below AppendLog's buffer-reuse limit). */
+const WRITE_BEHIND_BYTES = 2 * 1024 * 1024;
 /** First read of a record whose size is not known (loaded from a snapshot): enough for most payloads. */
 const GUESS_READ_BYTES = 4096;
 
@@ -109,15 +112,19 @@ export class PayloadStore {
   /** Live bytes of index entries whose size is known, and how many entries have an unknown size. */
   private knownLiveBytes = 0;
   private unknownSizes = 0;
-  /** End of the last record applied to the index; once the log is quiet it catches up with the log's size. */
-  private appliedEnd: number;
   /** Writes issued whose records are not applied (or failed) yet. */
   private pendingWrites = 0;
+  /** Writes that passed the gate and appended, whose records are not applied (or failed) yet. */
+  private appending = 0;
+  /** Set while maintenance needs the index to match the log exactly: new writes wait for it. */
+  private gate: Promise<void> | undefined;
   private lastSnapshotPosition: number;
   private snapshotsWritten = 0;
   private compactions = 0;
   private maintenance: Promise<unknown> = Promise.resolve();
   private background: Promise<void> | undefined;
+  /** The write-behind flush under way, settling with its error if it failed. */
+  private pendingFlush: Promise<Error | undefined> | undefined;
   private failure: LogFailedError | undefined;
   private closed = false;
 
@@ -131,7 +138,6 @@ export class PayloadStore {
     private readonly opened: { snapshotPosition: number; fromSnapshot: boolean },
   ) {
     this.index = index;
-    this.appliedEnd = log.size;
     this.lastSnapshotPosition = opened.snapshotPosition;
     this.recount();
   }
@@ -203,19 +209,19 @@ export class PayloadStore {
   /** Stores `value` (any JSON value) under `id`; settles once the store's durability holds for it. */
   async store(id: PayloadId, value: unknown): Promise<void> {
     const key = toIndexKey(id);
-    const payload = encodePayload(id, value);
+    const text = stringifyPayload(id, value);
     this.assertWritable();
-    const size = STORE_OVERHEAD + payload.length;
-    this.pendingWrites++;
-    try {
-      const offset = await this.log.append(size, (buf, at) => {
-        encodeStoreInto(buf, at, key, payload);
-      });
-      this.applyStore(key, offset, size);
-    } finally {
-      this.pendingWrites--;
-    }
-    this.afterWrite();
+    const length = payloadLength(text);
+    const size = STORE_OVERHEAD + length;
+    await this.write(
+      size,
+      (buf, at) => {
+        encodeStoreRecord(buf, at, key, text, length);
+      },
+      (offset) => {
+        this.applyStore(key, offset, size);
+      },
+    );
   }
 
   /**
@@ -279,17 +285,16 @@ export class PayloadStore {
     const key = toIndexKey(id);
     this.assertWritable();
     if (this.pendingWrites === 0 && !this.index.has(key)) return false;
-    this.pendingWrites++;
-    let existed: boolean;
-    try {
-      const offset = await this.log.append(DELETE_RECORD_SIZE, (buf, at) => {
+    let existed = false;
+    await this.write(
+      DELETE_RECORD_SIZE,
+      (buf, at) => {
         encodeDeleteInto(buf, at, key);
-      });
-      existed = this.applyDelete(key, offset + DELETE_RECORD_SIZE);
-    } finally {
-      this.pendingWrites--;
-    }
-    this.afterWrite();
+      },
+      () => {
+        existed = this.applyDelete(key);
+      },
+    );
     return existed;
   }
 
@@ -300,19 +305,16 @@ export class PayloadStore {
     this.assertWritable();
     const wanted = this.pendingWrites === 0 ? keys.filter((key) => this.index.has(key)) : keys;
     if (wanted.length === 0) return 0;
-    this.pendingWrites++;
     let deleted = 0;
-    try {
-      const offset = await this.log.append(wanted.length * DELETE_RECORD_SIZE, (buf, at) => {
+    await this.write(
+      wanted.length * DELETE_RECORD_SIZE,
+      (buf, at) => {
         for (const [i, key] of wanted.entries()) encodeDeleteInto(buf, at + i * DELETE_RECORD_SIZE, key);
-      });
-      for (const [i, key] of wanted.entries()) {
-        if (this.applyDelete(key, offset + (i + 1) * DELETE_RECORD_SIZE)) deleted++;
-      }
-    } finally {
-      this.pendingWrites--;
-    }
-    this.afterWrite();
+      },
+      () => {
+        for (const key of wanted) if (this.applyDelete(key)) deleted++;
+      },
+    );
     return deleted;
   }
 
@@ -407,48 +409,93 @@ export class PayloadStore {
 
   private async writeBatch(entries: Iterable<readonly [PayloadId, unknown]>, defer: boolean): Promise<void> {
     const keys: IndexKey[] = [];
-    const payloads: Uint8Array[] = [];
+    const texts: string[] = [];
+    const lengths: number[] = [];
     let total = 0;
     for (const [id, value] of entries) {
       keys.push(toIndexKey(id));
-      const payload = encodePayload(id, value);
-      payloads.push(payload);
-      total += STORE_OVERHEAD + payload.length;
+      const text = stringifyPayload(id, value);
+      const length = payloadLength(text);
+      texts.push(text);
+      lengths.push(length);
+      total += STORE_OVERHEAD + length;
     }
     this.assertWritable();
     if (keys.length === 0) return;
+    await this.write(
+      total,
+      (buf, at) => {
+        for (let i = 0; i < keys.length; i++) {
+          at += encodeStoreRecord(buf, at, keys[i] ?? 0, texts[i] ?? '', lengths[i] ?? 0);
+        }
+      },
+      (offset) => {
+        let at = offset;
+        for (let i = 0; i < keys.length; i++) {
+          const size = STORE_OVERHEAD + (lengths[i] ?? 0);
+          this.applyStore(keys[i] ?? 0, at, size);
+          at += size;
+        }
+      },
+      defer,
+    );
+  }
+
+  /**
+   * Appends `size` bytes that `encode` writes and, once the append settles (the store's durability holds,
+   * or at once if deferred), applies them to the index with `apply`: the index never shows a write that
+   * failed. Waits first while maintenance holds the gate, so every append it lets through is applied before
+   * maintenance reads the index.
+   */
+  private async write(
+    size: number,
+    encode: (buf: Uint8Array, at: number) => void,
+    apply: (offset: number) => void,
+    defer = false,
+  ): Promise<void> {
     this.pendingWrites++;
     try {
-      const offset = await this.log.append(
-        total,
-        (buf, at) => {
-          for (const [i, payload] of payloads.entries()) at += encodeStoreInto(buf, at, keys[i] ?? 0, payload);
-        },
-        { defer },
-      );
-      let at = offset;
-      for (const [i, payload] of payloads.entries()) {
-        const size = STORE_OVERHEAD + payload.length;
-        this.applyStore(keys[i] ?? 0, at, size);
-        at += size;
+      while (this.gate !== undefined) await this.gate;
+      this.assertWritable();
+      this.appending++;
+      try {
+        apply(await this.log.append(size, encode, { defer }));
+      } finally {
+        this.appending--;
       }
     } finally {
       this.pendingWrites--;
     }
     this.afterWrite();
+    if (this.log.size - this.log.stats().writtenBytes >= WRITE_BEHIND_BYTES) await this.writeBehind();
+  }
+
+  /**
+   * Deferred and `'none'` writes settle at once, and the log writes them on a timer, so a caller that never
+   * yields to the event loop (a bulk-load loop) would buffer without bound. Past `WRITE_BEHIND_BYTES` of
+   * unwritten bytes, start writing (and syncing) them, and wait for the previous such flush rather than this
+   * one, so encoding and disk work overlap while memory stays bounded.
+   */
+  private async writeBehind(): Promise<void> {
+    const previous = this.pendingFlush;
+    const flushing = this.log.flush();
+    // Failures also reach whoever calls next (the log refuses further use), so holding the error here is enough.
+    this.pendingFlush = flushing.then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    const failure = await previous;
+    if (failure !== undefined) throw failure;
   }
 
   private applyStore(key: IndexKey, offset: number, size: number): void {
     this.forgetSize(this.index.set(key, offset, size));
     this.knownLiveBytes += size;
-    const end = offset + size;
-    if (end > this.appliedEnd) this.appliedEnd = end;
   }
 
-  private applyDelete(key: IndexKey, end: number): boolean {
+  private applyDelete(key: IndexKey): boolean {
     const previous = this.index.delete(key);
     this.forgetSize(previous);
-    if (end > this.appliedEnd) this.appliedEnd = end;
     return previous !== ABSENT;
   }
 
@@ -459,12 +506,7 @@ export class PayloadStore {
 
   /** Recomputes the live-byte accounting from the index. */
   private recount(): void {
-    let known = 0;
-    let unknown = 0;
-    this.index.forEach((_key, _offset, size) => {
-      if (size === UNKNOWN_SIZE) unknown++;
-      else known += size;
-    });
+    const { known, unknown } = this.index.sizeTotals();
     this.knownLiveBytes = known;
     this.unknownSizes = unknown;
   }
@@ -566,17 +608,30 @@ export class PayloadStore {
     this.options.onWarning?.(warning);
   }
 
-  /** Inside `log.runExclusive`: waits until every record written so far is applied to the index. */
-  private async settle(): Promise<void> {
-    while (this.appliedEnd < this.log.size) await new Promise((resolve) => setImmediate(resolve));
+  /**
+   * Runs `fn` while the index matches the log exactly: new writes wait at the gate, the log writes and
+   * syncs what it holds (`runExclusive`), and every write already appended is applied to the index.
+   */
+  private async quiesce<T>(fn: () => Promise<T>): Promise<T> {
+    let open!: () => void;
+    this.gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    try {
+      return await this.log.runExclusive(async () => {
+        // Their appends are written and settled by now; their index updates are a few microtasks away.
+        while (this.appending > 0) await new Promise((resolve) => setImmediate(resolve));
+        return fn();
+      });
+    } finally {
+      this.gate = undefined;
+      open();
+    }
   }
 
   private async writeSnapshot(): Promise<SnapshotResult> {
     this.assertWritable();
-    const snapshot = await this.log.runExclusive(async () => {
-      await this.settle();
-      return captureIndexSnapshot(this.index, this.log.size);
-    });
+    const snapshot = await this.quiesce(() => Promise.resolve(captureIndexSnapshot(this.index, this.log.size)));
     await writeIndexSnapshot(this.fs, path.join(this.directory, SNAPSHOT_FILE), snapshot);
     this.lastSnapshotPosition = snapshot.walPosition;
     this.snapshotsWritten++;
@@ -591,12 +646,11 @@ export class PayloadStore {
       directory: this.directory,
       log: this.log,
       index: this.index,
-      settle: () => this.settle(),
+      quiesce: (fn) => this.quiesce(fn),
       onSnapshotRemoved: () => {
         this.lastSnapshotPosition = 0;
       },
-      onSwapped: (size) => {
-        this.appliedEnd = size;
+      onSwapped: () => {
         this.recount();
       },
       onUnrecoverable: (failure) => {
@@ -612,6 +666,20 @@ export class PayloadStore {
     }
     return { bytesBefore, bytesAfter };
   }
+}
+
+/** Where a store record's payload starts: after the marker, the id and the length field. */
+const PAYLOAD_OFFSET = LENGTH_FIELD_OFFSET + 4;
+
+/**
+ * Writes the store record of `text` (`length` UTF-8 bytes) at `at`: the JSON is encoded straight into its
+ * place in the record, then wal-format's encoder frames it there (its copy of the payload onto itself costs
+ * a memmove), so the record layout has one implementation and the payload no intermediate buffer.
+ */
+function encodeStoreRecord(buf: Uint8Array, at: number, key: IndexKey, text: string, length: number): number {
+  const payload = buf.subarray(at + PAYLOAD_OFFSET, at + PAYLOAD_OFFSET + length);
+  writePayload(text, payload);
+  return encodeStoreInto(buf, at, key, payload);
 }
 
 /** Applies replayed records to `index` (sizes known, since the records are read whole). */

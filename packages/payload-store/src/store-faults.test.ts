@@ -12,7 +12,7 @@ import { FaultyFileSystem, SeededRandom } from '@kilndb/snapshot/testing';
 import { LogFailedError, LogWriteError } from './errors.js';
 import { PayloadStore } from './payload-store.js';
 import { LOG_FILE } from './store-files.js';
-import { tempDir } from './test-support/temp-dir.js';
+import { SIMULATION_BASE, tempDir } from './test-support/temp-dir.js';
 
 const DELETED = Symbol('deleted');
 type Expected = unknown;
@@ -123,7 +123,7 @@ async function crashAtEveryPoint(
 ): Promise<number> {
   const prepared = await preparedDirectory();
   for (let point = 0; ; point++) {
-    const dir = tempDir('point');
+    const dir = tempDir('point', SIMULATION_BASE);
     cpSync(prepared.dir, dir, { recursive: true });
     const fs = new FaultyFileSystem(dir, { seed: point + 1 });
     const store = await PayloadStore.open(dir, { fs, snapshotThresholdBytes: Infinity });
@@ -186,7 +186,7 @@ const IDS = 10;
 /** One small seeded workload on a fresh store, crashed at a random point; returns whether it crashed mid-run. */
 async function randomCrashRun(seed: number): Promise<boolean> {
   const random = new SeededRandom(seed);
-  const dir = tempDir('random');
+  const dir = tempDir('random', SIMULATION_BASE);
   const fs = new FaultyFileSystem(dir, { seed });
   const expected = new Map<number, Expected>();
   for (let id = 0; id < IDS; id++) expected.set(id, DELETED);
