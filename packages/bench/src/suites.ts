@@ -1,5 +1,6 @@
 import type { Suite } from './harness.js';
 import { walFormatSuite } from './suites/wal-format.js';
+import { payloadStoreSuite } from './suites/payload-store.js';
 
 /** Every suite `pnpm bench` runs, in order. Each lives in its own file under suites/. */
-export const suites: Suite[] = [walFormatSuite];
+export const suites: Suite[] = [walFormatSuite, payloadStoreSuite];
