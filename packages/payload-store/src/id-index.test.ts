@@ -115,6 +115,31 @@ describe('IdIndex', () => {
     );
   });
 
+  it('inserts snapshot entries in bulk, shifting offsets, and reports the first duplicate', () => {
+    const ids: bigint[] = [0n, 5n, BigInt(MAX_SAFE), 2n ** 53n, U64_MAX, ...Array.from({ length: 5000 }, (_, i) => BigInt(1000 + i * 7))];
+    const pairs = new Uint32Array(ids.length * 4);
+    const view = new DataView(pairs.buffer);
+    ids.forEach((id, i) => {
+      view.setBigUint64(i * 16, id, true);
+      view.setBigUint64(i * 16 + 8, BigInt(i * 100 + 9), true);
+    });
+    const index = new IdIndex();
+    index.set(999_999_999, 1, 1);
+    expect(index.insertMany(pairs, -9, UNKNOWN_SIZE)).toBe(-1);
+    expect(index.count).toBe(ids.length + 1);
+    ids.forEach((id, i) => {
+      const key = id > BigInt(MAX_SAFE) ? id : Number(id);
+      expect(find(index, key)).toEqual({ offset: i * 100, size: UNKNOWN_SIZE });
+    });
+    expect(find(index, 999_999_999)).toEqual({ offset: 1, size: 1 });
+
+    const again = new IdIndex();
+    const twice = new Uint32Array([...pairs.subarray(0, 12), ...pairs.subarray(4, 8)]);
+    expect(again.insertMany(twice, 0, 1)).toBe(3);
+    const bigTwice = new Uint32Array([...pairs.subarray(12, 20), ...pairs.subarray(16, 20)]);
+    expect(new IdIndex().insertMany(bigTwice, 0, 1)).toBe(2);
+  });
+
   it('relocates every entry', () => {
     const index = new IdIndex();
     for (let id = 0; id < 100; id++) index.set(id, id * 10, 5);

@@ -15,6 +15,8 @@ const STRIDE = 5;
  */
 const EMPTY = 0;
 const MAX_LOAD = 0.8;
+/** High words at or above this belong to ids above 2^53 - 1. */
+const SAFE_HIGH_LIMIT = 0x20_0000;
 const GROWTH = 1.5;
 const MIN_CAPACITY = 16;
 const TWO_POW_32 = 4294967296;
@@ -117,6 +119,25 @@ export class IdIndex {
     writeEntry(words, at, offset, size);
     this.used++;
     return ABSENT;
+  }
+
+  /**
+   * Adds many entries at once. `pairs` holds four words per entry, as a VSNP snapshot lists them (id low,
+   * id high, offset low, offset high); each offset is shifted by `offsetShift` and every size is `size`.
+   * The table is sized once up front. Returns the position of the first id that was already present (and
+   * stops there), or -1.
+   */
+  insertMany(pairs: Uint32Array, offsetShift: number, size: number): number {
+    const count = pairs.length >>> 2;
+    if (this.used + count > this.capacity * MAX_LOAD) this.resize(capacityFor(this.used + count));
+    for (let i = 0, at = 0; i < count; i++, at += 4) {
+      const low = pairs[at] ?? 0;
+      const high = pairs[at + 1] ?? 0;
+      const id = high < SAFE_HIGH_LIMIT ? low + high * TWO_POW_32 : (BigInt(high) << 32n) | BigInt(low);
+      const offset = (pairs[at + 2] ?? 0) + (pairs[at + 3] ?? 0) * TWO_POW_32 + offsetShift;
+      if (this.set(id, offset, size) !== ABSENT) return i;
+    }
+    return -1;
   }
 
   /** Sum of the known record sizes, and how many entries have an unknown size. */

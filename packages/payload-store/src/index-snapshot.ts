@@ -5,7 +5,7 @@ import {
   type FileSystem,
 } from '@kilndb/snapshot';
 import { LEGACY_STORE_MARKER, LEGACY_STORE_OVERHEAD, LENGTH_FIELD_OFFSET, STORE_MARKER } from '@kilndb/wal-format';
-import { ABSENT, IdIndex, UNKNOWN_SIZE } from './id-index.js';
+import { IdIndex, UNKNOWN_SIZE } from './id-index.js';
 import type { PayloadStoreWarning } from './payload-store.js';
 
 /** Entries whose records are read back at open to check that the snapshot belongs to this log. */
@@ -44,18 +44,20 @@ export async function loadIndexSnapshot(
   const walPosition = snapshot.walPosition;
   const logSize = (await fs.stat(logPath))?.size ?? 0;
   if (walPosition > logSize) return reject(`its wal_pos ${walPosition} is past the end of the log (${logSize} bytes)`);
-  const index = new IdIndex(snapshot.count);
   const words = snapshot.words;
-  for (let i = 0, at = 0; at < words.length; i++, at += 4) {
-    // VSNP offsets point at the length field; the index keeps record starts.
-    const offset = snapshot.offset(i) - LENGTH_FIELD_OFFSET;
-    if (offset < 0 || offset + LEGACY_STORE_OVERHEAD > walPosition) {
-      return reject(`entry ${i} (id ${snapshot.id(i)}) points at offset ${offset + LENGTH_FIELD_OFFSET}, outside the log before wal_pos ${walPosition}`);
-    }
-    if (index.set(snapshot.id(i), offset, UNKNOWN_SIZE) !== ABSENT) {
-      return reject(`id ${snapshot.id(i)} is listed twice`);
+  // VSNP offsets point at the length field; the index keeps record starts.
+  const lowest = LENGTH_FIELD_OFFSET;
+  const highest = walPosition - LEGACY_STORE_OVERHEAD + LENGTH_FIELD_OFFSET;
+  for (let at = 0; at < words.length; at += 4) {
+    const offset = (words[at + 2] ?? 0) + (words[at + 3] ?? 0) * 0x1_0000_0000;
+    if (offset < lowest || offset > highest) {
+      const i = at / 4;
+      return reject(`entry ${i} (id ${snapshot.id(i)}) points at offset ${offset}, outside the log before wal_pos ${walPosition}`);
     }
   }
+  const index = new IdIndex(snapshot.count);
+  const duplicate = index.insertMany(words, -LENGTH_FIELD_OFFSET, UNKNOWN_SIZE);
+  if (duplicate !== -1) return reject(`id ${snapshot.id(duplicate)} is listed twice`);
   const mismatch = await spotCheck(fs, logPath, snapshot);
   if (mismatch !== undefined) return reject(mismatch);
   return { walPosition, index };

@@ -108,10 +108,8 @@ export type PayloadId = number | bigint;
  */
 export class PayloadStore {
   private readonly index: IdIndex;
-  private readonly buffer = { bytes: new Uint8Array(64 * 1024) };
-  /** Live bytes of index entries whose size is known, and how many entries have an unknown size. */
-  private knownLiveBytes = 0;
-  private unknownSizes = 0;
+  /** Reused by every read; grown when a record is larger. */
+  private readBuffer = new Uint8Array(64 * 1024);
   /** Writes issued whose records are not applied (or failed) yet. */
   private pendingWrites = 0;
   /** Writes that passed the gate and appended, whose records are not applied (or failed) yet. */
@@ -132,6 +130,7 @@ export class PayloadStore {
     readonly directory: string,
     private readonly log: AppendLog,
     index: IdIndex,
+    private readonly live: LiveBytes,
     private readonly lock: DirectoryLock | undefined,
     private readonly fs: FileSystem,
     private readonly options: PayloadStoreOptions,
@@ -139,7 +138,6 @@ export class PayloadStore {
   ) {
     this.index = index;
     this.lastSnapshotPosition = opened.snapshotPosition;
-    this.recount();
   }
 
   /**
@@ -172,25 +170,24 @@ export class PayloadStore {
         ...(options.flushIntervalMs !== undefined && { flushIntervalMs: options.flushIntervalMs }),
       };
       let index = snapshot?.index ?? new IdIndex();
+      // Snapshot entries come without sizes (VSNP keeps offsets only).
+      let live = new LiveBytes(0, index.count);
+      let snapshotPosition = snapshot?.walPosition ?? 0;
+      let fromSnapshot = snapshot !== undefined;
       let log: AppendLog;
       try {
-        log = await AppendLog.open(logPath, {
-          ...logOptions,
-          replayFrom: snapshot?.walPosition ?? 0,
-          onRecord: replayInto(index),
-        });
+        log = await AppendLog.open(logPath, { ...logOptions, replayFrom: snapshotPosition, onRecord: replayInto(index, live) });
       } catch (error) {
+        // wal_pos is not a record boundary: the snapshot does not describe this log.
         if (!(error instanceof ReplayStartError) || snapshot === undefined) throw error;
-        warn({ code: 'snapshot-rejected', path: snapshotPath, message: `${snapshotPath} ignored: ${error.message}` });
+        warn({ code: 'snapshot-rejected', path: snapshotPath, message: `${snapshotPath} ignored (full replay): ${error.message}` });
         index = new IdIndex();
-        log = await AppendLog.open(logPath, { ...logOptions, onRecord: replayInto(index) });
-        return new PayloadStore(directory, log, index, lock, fs, options, { snapshotPosition: 0, fromSnapshot: false });
+        live = new LiveBytes(0, 0);
+        snapshotPosition = 0;
+        fromSnapshot = false;
+        log = await AppendLog.open(logPath, { ...logOptions, onRecord: replayInto(index, live) });
       }
-      const fromSnapshot = snapshot !== undefined;
-      return new PayloadStore(directory, log, index, lock, fs, options, {
-        snapshotPosition: snapshot?.walPosition ?? 0,
-        fromSnapshot,
-      });
+      return new PayloadStore(directory, log, index, live, lock, fs, options, { snapshotPosition, fromSnapshot });
     } catch (error) {
       await lock?.release();
       throw error;
@@ -357,8 +354,8 @@ export class PayloadStore {
     return {
       count: this.index.count,
       logBytes: logStats.size,
-      liveBytes: this.knownLiveBytes,
-      deadBytes: logStats.size - this.knownLiveBytes,
+      liveBytes: this.live.known,
+      deadBytes: logStats.size - this.live.known,
       recordsReplayed: replay.records,
       corruptRecordsSkipped: replay.corruptRecords,
       bytesTruncated: replay.truncatedBytes,
@@ -489,26 +486,13 @@ export class PayloadStore {
   }
 
   private applyStore(key: IndexKey, offset: number, size: number): void {
-    this.forgetSize(this.index.set(key, offset, size));
-    this.knownLiveBytes += size;
+    this.live.replace(this.index.set(key, offset, size), size);
   }
 
   private applyDelete(key: IndexKey): boolean {
     const previous = this.index.delete(key);
-    this.forgetSize(previous);
+    this.live.replace(previous, ABSENT);
     return previous !== ABSENT;
-  }
-
-  private forgetSize(previous: number): void {
-    if (previous === UNKNOWN_SIZE) this.unknownSizes--;
-    else if (previous !== ABSENT) this.knownLiveBytes -= previous;
-  }
-
-  /** Recomputes the live-byte accounting from the index. */
-  private recount(): void {
-    const { known, unknown } = this.index.sizeTotals();
-    this.knownLiveBytes = known;
-    this.unknownSizes = unknown;
   }
 
   /**
@@ -519,23 +503,21 @@ export class PayloadStore {
     const sizeKnown = knownSize !== UNKNOWN_SIZE;
     let want = sizeKnown ? knownSize : GUESS_READ_BYTES;
     for (;;) {
-      if (this.buffer.bytes.length < want) this.buffer.bytes = new Uint8Array(Math.max(want, 2 * this.buffer.bytes.length));
-      const bytes = this.buffer.bytes;
+      if (this.readBuffer.length < want) this.readBuffer = new Uint8Array(Math.max(want, 2 * this.readBuffer.length));
+      const bytes = this.readBuffer;
       const read = this.log.readSync(want === bytes.length ? bytes : bytes.subarray(0, want), offset);
       const record = decodeRecord(read === bytes.length ? bytes : bytes.subarray(0, read));
       if (record.type === 'incomplete' && !sizeKnown && read === want && record.needed > want) {
         want = record.needed;
         continue;
       }
-      const corrupt = (reason: string): PayloadCorruptError =>
-        new PayloadCorruptError(key, offset, this.log.path, reason);
+      const corrupt = (reason: string): PayloadCorruptError => new PayloadCorruptError(key, offset, this.log.path, reason);
       switch (record.type) {
         case 'store':
           if (fromRecordId(record.id) !== key) throw corrupt(`it holds id ${record.id}`);
           if (!sizeKnown) {
             this.index.setSize(key, record.size);
-            this.unknownSizes--;
-            this.knownLiveBytes += record.size;
+            this.live.replace(UNKNOWN_SIZE, record.size);
           }
           return record.payload;
         case 'corrupt':
@@ -552,7 +534,7 @@ export class PayloadStore {
 
   /** Learns the size of every entry loaded from a snapshot (one small read each), for the byte accounting. */
   private resolveUnknownSizes(): void {
-    if (this.unknownSizes === 0) return;
+    if (this.live.unknown === 0) return;
     const header = new Uint8Array(STORE_OVERHEAD);
     const found: [IndexKey, number][] = [];
     this.index.forEach((key, offset, size) => {
@@ -564,8 +546,7 @@ export class PayloadStore {
     });
     for (const [key, size] of found) {
       this.index.setSize(key, size);
-      this.unknownSizes--;
-      this.knownLiveBytes += size;
+      this.live.replace(UNKNOWN_SIZE, size);
     }
   }
 
@@ -580,7 +561,7 @@ export class PayloadStore {
       return;
     }
     this.resolveUnknownSizes();
-    if (this.log.size - this.knownLiveBytes >= ratio * this.log.size) {
+    if (this.log.size - this.live.known >= ratio * this.log.size) {
       this.runInBackground('compaction-failed', () => this.runCompaction());
     }
   }
@@ -651,7 +632,10 @@ export class PayloadStore {
         this.lastSnapshotPosition = 0;
       },
       onSwapped: () => {
-        this.recount();
+        // Legacy records were rewritten with a CRC and sizes learned: count again.
+        const { known, unknown } = this.index.sizeTotals();
+        this.live.known = known;
+        this.live.unknown = unknown;
       },
       onUnrecoverable: (failure) => {
         this.failure = failure;
@@ -682,11 +666,29 @@ function encodeStoreRecord(buf: Uint8Array, at: number, key: IndexKey, text: str
   return encodeStoreInto(buf, at, key, payload);
 }
 
-/** Applies replayed records to `index` (sizes known, since the records are read whole). */
-function replayInto(index: IdIndex): (entry: ScanEntry) => void {
+/** Bytes of the records the index points at, as far as their sizes are known. */
+class LiveBytes {
+  constructor(
+    /** Sum of the known record sizes. */
+    public known: number,
+    /** Entries whose record size is not known yet (loaded from a snapshot). */
+    public unknown: number,
+  ) {}
+
+  /** An entry now points at a record of `size` bytes instead of `previous` (either may be ABSENT or UNKNOWN_SIZE). */
+  replace(previous: number, size: number): void {
+    if (previous === UNKNOWN_SIZE) this.unknown--;
+    else if (previous !== ABSENT) this.known -= previous;
+    if (size === UNKNOWN_SIZE) this.unknown++;
+    else if (size !== ABSENT) this.known += size;
+  }
+}
+
+/** Applies replayed records to `index` and `live` (sizes known, since the records are read whole). */
+function replayInto(index: IdIndex, live: LiveBytes): (entry: ScanEntry) => void {
   return ({ offset, record }) => {
-    if (record.type === 'store') index.set(fromRecordId(record.id), offset, record.size);
-    else if (record.type === 'delete') index.delete(fromRecordId(record.id));
+    if (record.type === 'store') live.replace(index.set(fromRecordId(record.id), offset, record.size), record.size);
+    else if (record.type === 'delete') live.replace(index.delete(fromRecordId(record.id)), ABSENT);
   };
 }
 

@@ -252,6 +252,13 @@ function openInChild(dir: string, count: number): OpenResult {
   return JSON.parse(out) as OpenResult;
 }
 
+const ROUNDS = 3;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
 function ratio(ours: number, theirs: number | undefined): string {
   return theirs === undefined || theirs === 0 ? '–' : `${(ours / theirs).toFixed(2)}×`;
 }
@@ -267,30 +274,41 @@ export const payloadStoreSuite: Suite = {
     const getCount = Math.round(200_000 * scale);
     const openCount = Math.round(1_000_000 * scale);
 
-    const results = new Map<string, Map<string, number>>();
+    // Each rate is the median of ROUNDS runs, the stores taking turns within a round, so a noisy neighbour
+    // on the machine weighs on every store alike rather than on whichever ran at the wrong moment.
+    const samples = new Map<string, Map<string, number[]>>();
     const record = (scenario: string, name: string, opsPerSecond: number): void => {
-      let row = results.get(scenario);
-      if (row === undefined) results.set(scenario, (row = new Map<string, number>()));
-      row.set(name, opsPerSecond);
+      let row = samples.get(scenario);
+      if (row === undefined) samples.set(scenario, (row = new Map<string, number[]>()));
+      row.set(name, [...(row.get(name) ?? []), opsPerSecond]);
     };
+    const single = 'durable put, 1 writer';
+    const concurrent = 'durable put, 64 writers';
+    const bulk = `bulk load of ${bulkCount.toLocaleString('en-US')}`;
+    const gets = `random get of ${getCount.toLocaleString('en-US')}`;
 
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const peer of peers) {
+        await withStore(peer, async (adapter) => {
+          record(single, peer.name, await durableSingle(adapter, singleCount));
+        });
+        await withStore(peer, async (adapter) => {
+          record(concurrent, peer.name, await durableConcurrent(adapter, concurrentCount, 64));
+        });
+      }
+      record(single, 'raw append + fdatasync each', await rawAppend(singleCount, 1));
+      record(concurrent, 'raw append, one fdatasync per 64', await rawAppend(concurrentCount, 64));
+    }
     for (const peer of peers) {
-      await withStore(peer, async (adapter) => {
-        record('durable put, 1 writer', peer.name, await durableSingle(adapter, singleCount));
-      });
-      await withStore(peer, async (adapter) => {
-        record('durable put, 64 writers', peer.name, await durableConcurrent(adapter, concurrentCount, 64));
-      });
       await withStore(peer, async (adapter) => {
         const ids = Array.from({ length: bulkCount }, (_, i) => i);
         const ms = await timeMs(() => adapter.bulk(ids));
-        record(`bulk load of ${bulkCount.toLocaleString('en-US')}`, peer.name, (bulkCount / ms) * 1000);
+        record(bulk, peer.name, (bulkCount / ms) * 1000);
         randomGets(adapter, bulkCount, Math.min(getCount, 20_000));
-        record(`random get of ${getCount.toLocaleString('en-US')}`, peer.name, randomGets(adapter, bulkCount, getCount));
+        for (let round = 0; round < ROUNDS; round++) record(gets, peer.name, randomGets(adapter, bulkCount, getCount));
       });
     }
-    record('durable put, 1 writer', 'raw append + fdatasync each', await rawAppend(singleCount, 1));
-    record('durable put, 64 writers', 'raw append, one fdatasync per 64', await rawAppend(concurrentCount, 64));
+    const results = new Map([...samples].map(([scenario, row]) => [scenario, new Map([...row].map(([name, values]) => [name, median(values)]))]));
 
     for (const [scenario, row] of results) {
       const ours = row.get(kiln.name) ?? 0;
