@@ -568,13 +568,15 @@ export class PayloadStore {
 
   /** Runs maintenance the writes did not ask to wait for; a failure becomes a warning, never a failed write. */
   private runInBackground(code: 'snapshot-failed' | 'compaction-failed', task: () => Promise<unknown>): void {
-    this.background = this.serialize(task).then(
+    const what = code === 'snapshot-failed' ? 'snapshot' : 'compaction';
+    this.background = this.serialize(() => (this.closed ? Promise.resolve() : task())).then(
       () => {
         this.background = undefined;
       },
       (error: unknown) => {
         this.background = undefined;
-        this.warn({ code, path: this.directory, message: `${this.directory}: background ${code.split('-')[0]} failed: ${String(error)}` });
+        const reason = error instanceof Error ? error.message : String(error);
+        this.warn({ code, path: this.directory, message: `${this.directory}: background ${what} failed: ${reason}` });
       },
     );
   }
