@@ -163,6 +163,23 @@ describe('collections', () => {
     expect(c.get('k')).toEqual({ _key: 'k', _v: 1, list: [1, 2] });
     await db.close();
   });
+  it('freezes documents read from disk before handing them out, and before an update shares their nested values', async () => {
+    const dir = tempDir();
+    const db = await Database.open(dir);
+    await db.collection('c').set('a', { list: [1], nested: { deep: [2] } });
+    await db.collection('c').set('b', { list: [3] });
+    await db.close();
+    const reopened = await Database.open(dir);
+    const c = reopened.collection('c');
+    expect(Object.isFrozen(reopened.state.doc('c', 'a'))).toBe(false);
+    const read = c.get('a')!;
+    expect(() => (read.list as number[]).push(9)).toThrow(TypeError);
+    expect(() => ((read.nested as { deep: number[] }).deep).push(9)).toThrow(TypeError);
+    await c.update('b', { extra: true });
+    expect(Object.isFrozen(reopened.state.doc('c', 'b')?.list)).toBe(true);
+    expect(c.get('b')).toEqual({ _key: 'b', _v: 2, list: [3], extra: true });
+    await reopened.close();
+  });
 });
 
 describe('bad input', () => {

@@ -20,7 +20,7 @@ import { allSegments, entryReader, oldestAvailableSeq, readCommits, segmentsAfte
 import { encodeEntry, type LogEntry } from './log-entry.js';
 import { resolveOptions, type DatabaseOptions, type ResolvedOptions } from './options.js';
 import { Overlay, type Observations } from './overlay.js';
-import { PendingWrites, type Footprint } from './pending-writes.js';
+import { PendingWrites, addKey, type Footprint } from './pending-writes.js';
 import { CommitAssembler, type Commit } from './replay.js';
 import { LOG_DIR, listSegments } from './segments.js';
 import { NEXT_SNAPSHOT_FILE, loadSnapshot, newestSnapshotPath, type SnapshotFile } from './snapshot-store.js';
@@ -207,19 +207,21 @@ export class Database implements CollectionEngine {
       context.end();
     }
     if (context.ops.length === 0) return result;
-    await this.whenFree(observedFootprint(context.observations, context.ops), () => {
+    const written = opsFootprint(context.ops);
+    await this.whenFree(observedFootprint(context.observations, written), () => {
       validateObservations(this.state, context.observations);
-      return this.append(this.plan(context.ops));
+      return this.append(this.plan(context.ops), written);
     });
     return result;
   }
 
   /** @internal Commits `ops` atomically; see CollectionEngine. */
   async commitOps(ops: readonly WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
+    const footprint = opsFootprint(ops);
     let entries: (LogEntry | undefined)[] = [];
-    await this.whenFree(opsFootprint(ops), () => {
+    await this.whenFree(footprint, () => {
       entries = this.plan(ops);
-      return this.append(entries);
+      return this.append(entries, footprint);
     });
     return entries;
   }
@@ -342,8 +344,11 @@ export class Database implements CollectionEngine {
   /** Plans `ops` in order against the committed state (a scratch overlay when there are several). */
   private plan(ops: readonly WriteOp[]): (LogEntry | undefined)[] {
     const now = this.now();
-    const single = ops.length === 1 ? ops[0] : undefined;
-    if (single !== undefined) return [planWrite(this.state, single, now)];
+    // Ops that cannot see each other's effects (one op, or sets of fresh generated keys) plan straight
+    // against the committed state; others go through a scratch overlay so each sees the ones before it.
+    if (ops.length === 1 || ops.every((op) => op.kind === 'set' && op.generatedKey)) {
+      return ops.map((op) => planWrite(this.state, op, now));
+    }
     const overlay = new Overlay(this.state, (collection) => this.state.reserveSeq(collection));
     return ops.map((op) => {
       const entry = planWrite(overlay, op, now);
@@ -354,9 +359,10 @@ export class Database implements CollectionEngine {
 
   /**
    * Appends the entries as one group write (bracketed as a transaction when there are several), and
-   * applies them to the state once durable. Resolves when applied.
+   * applies them to the state once durable. Resolves when applied; until then writes that touch
+   * `footprint` wait.
    */
-  private append(planned: readonly (LogEntry | undefined)[]): Promise<void> {
+  private append(planned: readonly (LogEntry | undefined)[], footprint: Footprint): Promise<void> {
     const entries = planned.filter((entry): entry is LogEntry => entry !== undefined);
     if (entries.length === 0) return Promise.resolve();
     const txId = entries.length > 1 ? uuid7() : undefined;
@@ -383,21 +389,19 @@ export class Database implements CollectionEngine {
       .finally(() => {
         if (placed) this.settleOne();
       });
-    this.pending.add(writtenFootprint(entries), applied);
+    this.pending.add(footprint, applied);
     return applied;
   }
 
   private encode(entries: readonly LogEntry[], txId: string | undefined): Uint8Array[] {
-    const framed: LogEntry[] =
-      txId === undefined
-        ? [...entries]
-        : [
-            { cmd: 'TX_BEGIN', collection: '', key: txId, value: null, _t: entries[0]?._t ?? this.now() },
-            ...entries.map((entry) => ({ ...entry, tx: txId })),
-            { cmd: 'TX_COMMIT', collection: '', key: txId, value: { count: entries.length }, _t: entries[0]?._t ?? this.now() },
-          ];
     const cipher = this.cipher;
-    return framed.map((entry) => (cipher === undefined ? encodeEntry(entry) : cipher.seal(encodeEntry(entry))));
+    const seal = (plain: Uint8Array): Uint8Array => (cipher === undefined ? plain : cipher.seal(plain));
+    if (txId === undefined) return entries.map((entry) => seal(encodeEntry(entry)));
+    const time = (entries[0] as LogEntry)._t;
+    const payloads = [seal(encodeEntry({ cmd: 'TX_BEGIN', collection: '', key: txId, value: null, _t: time }))];
+    for (const entry of entries) payloads.push(seal(encodeEntry(entry, txId)));
+    payloads.push(seal(encodeEntry({ cmd: 'TX_COMMIT', collection: '', key: txId, value: { count: entries.length }, _t: time })));
+    return payloads;
   }
 
   private applyCommit(range: SeqRange, entries: readonly LogEntry[], txId: string | undefined): void {
@@ -467,33 +471,22 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** Keys and collections a set of ops writes (what they wait for before planning). */
+/** The keys and collections `ops` write (what they wait for and, in flight, what others wait for). */
 function opsFootprint(ops: readonly WriteOp[]): Footprint {
-  const keys: [string, string][] = [];
+  const keys = new Map<string, string[]>();
   const collections: string[] = [];
   for (const op of ops) {
     if (op.kind === 'drop') collections.push(op.collection);
-    else keys.push([op.collection, op.key]);
-  }
-  return { keys, collections };
-}
-
-/** What a commit's entries change: other writes to these wait until it is applied. */
-function writtenFootprint(entries: readonly LogEntry[]): Footprint {
-  const keys: [string, string][] = [];
-  const collections: string[] = [];
-  for (const entry of entries) {
-    if (entry.cmd === 'DROP') collections.push(entry.collection);
-    else keys.push([entry.collection, entry.key]);
+    else addKey(keys, op.collection, op.kind === 'set' && op.generatedKey ? undefined : op.key);
   }
   return { keys, collections };
 }
 
 /** Everything a transaction looked at or writes: its commit waits until none of it is in flight. */
-function observedFootprint(observations: Observations, ops: readonly WriteOp[]): Footprint {
-  const written = opsFootprint(ops);
-  const keys: (readonly [string, string])[] = [...written.keys];
-  for (const [collection, seen] of observations.keys) for (const key of seen.keys()) keys.push([collection, key]);
+function observedFootprint(observations: Observations, written: Footprint): Footprint {
+  const keys = new Map<string, string[]>();
+  for (const [collection, list] of written.keys) for (const key of list) addKey(keys, collection, key);
+  for (const [collection, seen] of observations.keys) for (const key of seen.keys()) addKey(keys, collection, key);
   return { keys, collections: [...written.collections, ...observations.collections.keys()] };
 }
 

@@ -3,14 +3,13 @@ import { checkCollectionName, checkInput, checkKey, makeStoredDoc, mergeFields, 
 import { InvalidCollectionNameError, InvalidDocumentError, InvalidDocumentKeyError, ReservedFieldError } from './errors.js';
 
 describe('document input checks', () => {
-  it('copies and deep-freezes the fields, so later changes to the input do not reach the engine', () => {
+  it('copies the fields and freezes their nested values, so later changes to the input do not reach the engine', () => {
     const input = { name: 'a', tags: ['x'], nested: { deep: { n: 1 } } };
     const { fields, expectedVersion } = checkInput('c', 'k', input);
     input.tags.push('y');
     input.nested.deep.n = 2;
     expect(fields).toEqual({ name: 'a', tags: ['x'], nested: { deep: { n: 1 } } });
     expect(expectedVersion).toBeUndefined();
-    expect(Object.isFrozen(fields)).toBe(true);
     expect(Object.isFrozen(fields.tags)).toBe(true);
     expect(Object.isFrozen((fields.nested as { deep: object }).deep)).toBe(true);
   });

@@ -63,7 +63,8 @@ export function checkInput(collection: string, key: string | undefined, input: u
     }
     setField(fields, name, copyJson(value, collection, key, name, 1));
   }
-  return { fields: Object.freeze(fields), expectedVersion };
+  // The top-level object stays internal (stored documents copy it), so only nested values need freezing.
+  return { fields, expectedVersion };
 }
 
 /** The `_key` given inside a document passed to `insert`, if any. */
@@ -144,15 +145,10 @@ export function makeStoredDoc(
   return Object.freeze(doc);
 }
 
-/** The user fields of a stored document (a frozen copy). */
-export function userFields(doc: StoredDoc): Fields {
-  const fields: Record<string, unknown> = {};
-  for (const name of Object.keys(doc)) if (!SYSTEM_FIELDS.has(name)) setField(fields, name, doc[name]);
-  return Object.freeze(fields);
-}
-
 /** The stored document's user fields with `patch` merged over them (top level only). */
 export function mergeFields(current: StoredDoc, patch: Fields): Fields {
+  // The merged fields share the current document's nested values, which must be frozen first.
+  exposeDoc(current);
   const merged: Record<string, unknown> = {};
   for (const name of Object.keys(current)) if (!SYSTEM_FIELDS.has(name)) setField(merged, name, current[name]);
   for (const name of Object.keys(patch)) setField(merged, name, patch[name]);
@@ -164,12 +160,22 @@ export type ReadDoc<T> = T & { readonly _key: string; readonly _v: number };
 
 /** What `get` returns: `_key`, `_v` and the user fields, as a new object (nested values are frozen and shared). */
 export function readView(doc: StoredDoc): Record<string, unknown> & { _key: string; _v: number } {
+  exposeDoc(doc);
   const out: Record<string, unknown> & { _key: string; _v: number } = { _key: doc._key, _v: doc._v };
   for (const name of Object.keys(doc)) if (!SYSTEM_FIELDS.has(name)) setField(out, name, doc[name]);
   return out;
 }
 
-/** Freezes a document decoded from the log or a snapshot, so it can be shared like one built by the engine. */
+/**
+ * Freezes a document (deeply) before it is handed out or built upon. A frozen stored document is always
+ * deeply frozen: the engine freezes nested values before the document itself, so a frozen top level ends
+ * the walk at once.
+ */
+export function exposeDoc(doc: StoredDoc): StoredDoc {
+  return deepFreeze(doc);
+}
+
+/** Freezes `value` and everything in it. */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   if (Array.isArray(value)) {

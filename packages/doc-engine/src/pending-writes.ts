@@ -1,6 +1,8 @@
-/** What a commit touches: keys it writes or read, and collections it writes or read as a whole. */
+/** What a commit touches: per collection the keys it writes or read, and collections it writes or read whole. */
 export interface Footprint {
-  readonly keys: readonly (readonly [collection: string, key: string])[];
+  /** Per collection, keys written or read. A collection listed with no keys is still touched (its writes are counted). */
+  readonly keys: ReadonlyMap<string, readonly string[]>;
+  /** Collections dropped, or read as a whole (keys, count). */
   readonly collections: readonly string[];
 }
 
@@ -27,31 +29,33 @@ export class PendingWrites {
    * flight for it. Check again after it settles: another write may have started meanwhile.
    */
   wait(footprint: Footprint): Promise<void> | undefined {
-    const blocker = this.blocker(footprint);
-    return blocker?.then(ignore, ignore);
+    return this.blocker(footprint)?.then(ignore, ignore);
   }
 
   private blocker(footprint: Footprint): Promise<unknown> | undefined {
-    for (const [collection, key] of footprint.keys) {
+    if (this.byCollection.size === 0) return undefined;
+    for (const [collection, keys] of footprint.keys) {
       const pending = this.byCollection.get(collection);
       if (pending === undefined) continue;
-      const blocker = pending.whole ?? pending.keys.get(key);
-      if (blocker !== undefined) return blocker;
+      if (pending.whole !== undefined) return pending.whole;
+      for (const key of keys) {
+        const blocker = pending.keys.get(key);
+        if (blocker !== undefined) return blocker;
+      }
     }
     for (const collection of footprint.collections) {
       const pending = this.byCollection.get(collection);
-      if (pending === undefined) continue;
-      for (const blocker of pending.all) return blocker;
+      if (pending !== undefined) for (const blocker of pending.all) return blocker;
     }
     return undefined;
   }
 
-  /** Records an in-flight write of `keys` (and whole `collections`), until `done` settles. */
+  /** Records an in-flight write of `footprint` until `done` settles. */
   add(footprint: Footprint, done: Promise<unknown>): void {
-    for (const [collection, key] of footprint.keys) {
+    for (const [collection, keys] of footprint.keys) {
       const pending = this.ensure(collection);
-      pending.keys.set(key, done);
       pending.all.add(done);
+      for (const key of keys) pending.keys.set(key, done);
     }
     for (const collection of footprint.collections) {
       const pending = this.ensure(collection);
@@ -65,10 +69,10 @@ export class PendingWrites {
   }
 
   private clear(footprint: Footprint, done: Promise<unknown>): void {
-    for (const [collection, key] of footprint.keys) {
+    for (const [collection, keys] of footprint.keys) {
       const pending = this.byCollection.get(collection);
       if (pending === undefined) continue;
-      if (pending.keys.get(key) === done) pending.keys.delete(key);
+      for (const key of keys) if (pending.keys.get(key) === done) pending.keys.delete(key);
       this.release(collection, pending, done);
     }
     for (const collection of footprint.collections) {
@@ -92,6 +96,13 @@ export class PendingWrites {
     }
     return pending;
   }
+}
+
+/** Adds `key` under `collection` in a footprint being built. */
+export function addKey(keys: Map<string, string[]>, collection: string, key: string | undefined): void {
+  let list = keys.get(collection);
+  if (list === undefined) keys.set(collection, (list = []));
+  if (key !== undefined) list.push(key);
 }
 
 function ignore(): void {

@@ -24,6 +24,9 @@ export interface CollectionMeta {
 /**
  * The committed state: every collection and document as of the last applied commit. Writes reach it only
  * through `apply`, after their log entries are durable, in log order; replay uses the same `apply`.
+ * Documents are never changed in place. Those built by the engine are frozen when made; those read from
+ * disk are frozen the first time they are handed out (`exposeDoc`), so opening a database does not pay
+ * for freezing documents nobody reads.
  */
 export class DocumentState implements StateView {
   readonly collections = new Map<string, CollectionState>();
@@ -49,7 +52,7 @@ export class DocumentState implements StateView {
   apply(entry: LogEntry): void {
     switch (entry.cmd) {
       case 'INSERT': {
-        const doc = deepFreeze(entry.value as StoredDoc);
+        const doc = entry.value as StoredDoc;
         const state = this.ensure(entry.collection);
         state.docs.set(entry.key, doc);
         if (doc._seq > state.lastSeq) state.lastSeq = doc._seq;
@@ -96,7 +99,6 @@ export class DocumentState implements StateView {
 
   restoreDoc(collection: string, doc: StoredDoc): void {
     const state = this.ensure(collection);
-    deepFreeze(doc);
     state.docs.set(doc._key, doc);
     if (doc._seq > state.lastSeq) state.lastSeq = doc._seq;
   }

@@ -1,7 +1,9 @@
 import { appendFileSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { scanBuffer, type StoreRecord } from '@kilndb/wal-format';
 import { Database } from './database.js';
 import { ConflictError, ReservedFieldError, TransactionClosedError } from './errors.js';
+import { decodeEntry, type LogEntry } from './log-entry.js';
 import type { Commit } from './replay.js';
 import { insertEntry, txBegin, txCommit, writeSegment } from './test-support/hand-built-log.js';
 import { tempDir } from './test-support/temp-dir.js';
@@ -33,9 +35,16 @@ describe('transactions', () => {
     expect(commits[0]!.seq).toBe(5);
     await db.close();
 
-    const log = readFileSync(`${dir}/log/00000000000000000001.log`, 'utf8');
-    expect(log.indexOf('TX_BEGIN')).toBeLessThan(log.indexOf('alice'));
-    expect(log.indexOf('TX_COMMIT')).toBeGreaterThan(log.indexOf('transfer'));
+    const records = scanBuffer(readFileSync(`${dir}/log/00000000000000000001.log`)).entries;
+    const logged = records.map(({ record }) => decodeEntry((record as StoreRecord).payload) as LogEntry);
+    expect(logged.map((entry) => [entry.cmd, entry.key, entry.tx])).toEqual([
+      ['TX_BEGIN', commits[0]!.txId, undefined],
+      ['INSERT', 'alice', commits[0]!.txId],
+      ['INSERT', 'bob', commits[0]!.txId],
+      ['INSERT', expect.any(String), commits[0]!.txId],
+      ['TX_COMMIT', commits[0]!.txId, undefined],
+    ]);
+    expect(records.map(({ record }) => Number(record.type === 'store' ? record.id : -1))).toEqual([1, 2, 3, 4, 5]);
     const reopened = await Database.open(dir);
     expect(reopened.collection('accounts').get('alice')).toMatchObject({ balance: 70 });
     expect(reopened.collection('audit').count()).toBe(1);

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 const POOL_BYTES = 4096;
 
 /**
@@ -15,6 +15,7 @@ export class Uuid7Generator {
   private readonly pool = new Uint8Array(POOL_BYTES);
   private poolAt = POOL_BYTES;
   private readonly bytes = new Uint8Array(16);
+  private readonly text = Buffer.alloc(36);
 
   constructor(private readonly clock: () => number = Date.now) {}
 
@@ -43,7 +44,7 @@ export class Uuid7Generator {
     b[7] = this.counter & 0xff;
     for (let i = 8; i < 16; i++) b[i] = this.randomByte();
     b[8] = 0x80 | ((b[8] ?? 0) & 0x3f);
-    return format(b);
+    return format(b, this.text);
   }
 
   private randomByte(): number {
@@ -55,12 +56,19 @@ export class Uuid7Generator {
   }
 }
 
-function format(b: Uint8Array): string {
-  const h = (i: number): string => HEX[b[i] ?? 0] ?? '00';
-  return (
-    h(0) + h(1) + h(2) + h(3) + '-' + h(4) + h(5) + '-' + h(6) + h(7) + '-' + h(8) + h(9) + '-' +
-    h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
-  );
+/**
+ * The hyphenated hex form, built in a byte buffer and read back as one flat string: a string glued from
+ * pieces would be flattened again by every Map lookup and JSON.stringify it meets.
+ */
+function format(b: Uint8Array, text: Buffer): string {
+  let at = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) text[at++] = 0x2d;
+    const byte = b[i] ?? 0;
+    text[at++] = HEX_DIGITS[byte >> 4] ?? 0;
+    text[at++] = HEX_DIGITS[byte & 15] ?? 0;
+  }
+  return text.toString('latin1', 0, 36);
 }
 
 const defaultGenerator = new Uuid7Generator();

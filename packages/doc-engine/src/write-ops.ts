@@ -18,10 +18,10 @@ export interface VersionGuard {
 /** The documents `insert` takes: an array (keys are generated UUIDv7s unless a document has `_key`), or a map of key to document. */
 export type InsertInput<T> = readonly T[] | Readonly<Record<string, T>>;
 
-export function setOp(collection: string, key: unknown, doc: unknown, options: VersionGuard = {}): WriteOp {
+export function setOp(collection: string, key: unknown, doc: unknown, options: VersionGuard = {}, generatedKey = false): WriteOp {
   const checkedKey = checkKey(key);
   const { fields, expectedVersion } = checkInput(collection, checkedKey, doc);
-  return { kind: 'set', collection, key: checkedKey, fields, expectedVersion: guard(collection, checkedKey, options, expectedVersion) };
+  return { kind: 'set', collection, key: checkedKey, fields, expectedVersion: guard(collection, checkedKey, options, expectedVersion), generatedKey };
 }
 
 export function updateOp(collection: string, key: unknown, patch: unknown, options: VersionGuard = {}): WriteOp {
@@ -39,7 +39,7 @@ export function insertOps(collection: string, docs: unknown): WriteOp[] {
   if (Array.isArray(docs)) {
     return docs.map((doc: unknown) => {
       const given = keyInside(doc);
-      return setOp(collection, given === undefined ? uuid7() : given, doc);
+      return given === undefined ? setOp(collection, uuid7(), doc, {}, true) : setOp(collection, given, doc);
     });
   }
   if (typeof docs !== 'object' || docs === null) {

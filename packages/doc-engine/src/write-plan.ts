@@ -5,7 +5,15 @@ import type { StoredDoc } from './query/types.js';
 
 /** A write as a caller asked for it, before it is turned into a log entry against some state. */
 export type WriteOp =
-  | { readonly kind: 'set'; readonly collection: string; readonly key: string; readonly fields: Fields; readonly expectedVersion: number | undefined }
+  | {
+      readonly kind: 'set';
+      readonly collection: string;
+      readonly key: string;
+      readonly fields: Fields;
+      readonly expectedVersion: number | undefined;
+      /** The key is a fresh UUIDv7 nobody else can know yet, so no other write can be in flight for it. */
+      readonly generatedKey: boolean;
+    }
   | { readonly kind: 'update'; readonly collection: string; readonly key: string; readonly patch: Fields; readonly expectedVersion: number | undefined }
   | { readonly kind: 'delete'; readonly collection: string; readonly key: string; readonly expectedVersion: number | undefined }
   | { readonly kind: 'drop'; readonly collection: string };
