@@ -29,7 +29,8 @@ export interface CompactionTarget {
  * Rewrites the live records of `target.log` into a new file and swaps it in.
  *
  * 1. With the log quiet for a moment, note its size P and the offsets of the live records (all below P).
- * 2. Copy those records, in file order, into `payloads.log.compact`; writes go on meanwhile, after P.
+ * 2. Copy those records, in file order, into `payloads.log.compact` and fdatasync it; writes go on meanwhile,
+ *    after P.
  * 3. With the log quiet again: copy everything written after P as it is, fdatasync the new file, delete
  *    `payloads.snapshot` and fsync the directory (a snapshot of the old log must never meet the new one),
  *    rename the new file over `payloads.log`, fsync the directory, make the log append to the new file and
@@ -50,6 +51,8 @@ export async function compactLog(target: CompactionTarget): Promise<void> {
   const progress = { swapped: false };
   try {
     const copied = await copyLiveRecords(target, out, start, oldOffsets);
+    // Sync the bulk now, while writes go on, so the sync that holds them back covers only the tail.
+    await out.datasync();
     await target.quiesce(async () => {
       const end = log.size;
       const tailBase = copied.bytes;

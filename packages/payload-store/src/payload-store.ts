@@ -464,7 +464,9 @@ export class PayloadStore {
       this.pendingWrites--;
     }
     this.afterWrite();
-    if (this.log.size - this.log.stats().writtenBytes >= WRITE_BEHIND_BYTES) await this.writeBehind();
+    // Only deferred and 'none' writes can leave bytes unwritten once they settle.
+    const buffered = defer || this.log.durability === 'none';
+    if (buffered && this.log.size - this.log.stats().writtenBytes >= WRITE_BEHIND_BYTES) await this.writeBehind();
   }
 
   /**
