@@ -17,7 +17,7 @@ import {
   InvalidOptionError,
 } from './errors.js';
 import { allSegments, entryReader, oldestAvailableSeq, readCommits, segmentsAfter } from './history.js';
-import { encodeEntry, type LogEntry } from './log-entry.js';
+import { encodeEntries, type LogEntry } from './log-entry.js';
 import { resolveOptions, type DatabaseOptions, type ResolvedOptions } from './options.js';
 import { Overlay, type Observations } from './overlay.js';
 import { PendingWrites, addKey, type Footprint } from './pending-writes.js';
@@ -394,14 +394,18 @@ export class Database implements CollectionEngine {
   }
 
   private encode(entries: readonly LogEntry[], txId: string | undefined): Uint8Array[] {
+    let payloads: Uint8Array[];
+    if (txId === undefined) {
+      payloads = encodeEntries(entries);
+    } else {
+      const time = (entries[0] as LogEntry)._t;
+      const framed: LogEntry[] = [{ cmd: 'TX_BEGIN', collection: '', key: txId, value: null, _t: time }];
+      for (const entry of entries) framed.push(entry);
+      framed.push({ cmd: 'TX_COMMIT', collection: '', key: txId, value: { count: entries.length }, _t: time });
+      payloads = encodeEntries(framed, txId, 1, framed.length - 1);
+    }
     const cipher = this.cipher;
-    const seal = (plain: Uint8Array): Uint8Array => (cipher === undefined ? plain : cipher.seal(plain));
-    if (txId === undefined) return entries.map((entry) => seal(encodeEntry(entry)));
-    const time = (entries[0] as LogEntry)._t;
-    const payloads = [seal(encodeEntry({ cmd: 'TX_BEGIN', collection: '', key: txId, value: null, _t: time }))];
-    for (const entry of entries) payloads.push(seal(encodeEntry(entry, txId)));
-    payloads.push(seal(encodeEntry({ cmd: 'TX_COMMIT', collection: '', key: txId, value: { count: entries.length }, _t: time })));
-    return payloads;
+    return cipher === undefined ? payloads : payloads.map((plain) => cipher.seal(plain));
   }
 
   private applyCommit(range: SeqRange, entries: readonly LogEntry[], txId: string | undefined): void {
