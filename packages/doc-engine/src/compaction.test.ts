@@ -147,6 +147,38 @@ describe('compaction', () => {
   });
 });
 
+describe('automatic compaction failures', () => {
+  it('are warnings, retried only after the log grows by another threshold', async () => {
+    const dir = tempDir();
+    const fs = new FaultyFileSystem(dir);
+    const warnings: DatabaseWarning[] = [];
+    const db = await Database.open(dir, { fs, compactThresholdBytes: 4096, onWarning: (w) => warnings.push(w) });
+    fs.failOn({ op: 'write', path: /snapshot\.kilndocs\.next/, code: 'ENOSPC', times: Infinity });
+    const c = db.collection('c');
+    for (let i = 0; i < 60; i++) await c.set(`k${i}`, { pad: 'x'.repeat(100) });
+    await vi.waitFor(() => {
+      expect(warnings.length).toBeGreaterThan(0);
+    });
+    await vi.waitFor(() => {
+      expect(db.stats().compacting).toBe(false);
+    });
+    // One attempt per 4 KiB of log growth, not one per commit.
+    expect(warnings.length).toBeLessThanOrEqual(Math.ceil(db.stats().log.bytes / 4096));
+    expect(warnings.length).toBeLessThan(10);
+    expect(new Set(warnings.map((w) => w.code))).toEqual(new Set(['compaction-failed']));
+    expect(warnings[0]!.message).toContain('ENOSPC');
+    fs.clearFaults();
+    for (let i = 0; i < 40; i++) await c.set(`more${i}`, { pad: 'x'.repeat(100) });
+    await vi.waitFor(() => {
+      expect(db.stats().compactions).toBe(1);
+    });
+    await db.close();
+    const reopened = await Database.open(dir);
+    expect(reopened.collection('c').count()).toBe(100);
+    await reopened.close();
+  });
+});
+
 describe('backups', () => {
   it('moves the previous snapshot to backup/ under names that never collide, keeping backupsToKeep', async () => {
     const dir = tempDir();

@@ -1,6 +1,6 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DirectoryLockedError } from '@kilndb/payload-store';
 import { Database } from './database.js';
 import {
@@ -178,6 +178,30 @@ describe('collections', () => {
     await c.update('b', { extra: true });
     expect(Object.isFrozen(reopened.state.doc('c', 'b')?.list)).toBe(true);
     expect(c.get('b')).toEqual({ _key: 'b', _v: 2, list: [3], extra: true });
+    await reopened.close();
+  });
+});
+
+describe('durability modes', () => {
+  it("'none' resolves before writing and writes in the background; 'fsync' syncs before resolving", async () => {
+    const dir = tempDir();
+    const fast = await Database.open(dir, { durability: 'none' });
+    await fast.collection('c').set('k', { v: 1 });
+    expect(fast.collection('c').get('k')).toMatchObject({ v: 1 });
+    expect(fast.stats().log).toMatchObject({ writes: 0, syncs: 0 });
+    await vi.waitFor(() => {
+      expect(fast.stats().log.writes).toBe(1);
+    });
+    expect(statSync(path.join(dir, 'log', '00000000000000000001.log')).size).toBeGreaterThan(0);
+    await fast.close();
+
+    const safe = await Database.open(dir, { durability: 'fsync' });
+    await safe.collection('c').set('k', { v: 2 });
+    expect(safe.stats().log).toMatchObject({ writes: 1, syncs: 1 });
+    await safe.close();
+    const reopened = await Database.open(dir, { durability: 'flush' });
+    expect(reopened.collection('c').get('k')).toMatchObject({ v: 2, _v: 2 });
+    expect(reopened.stats().durability).toBe('flush');
     await reopened.close();
   });
 });

@@ -68,6 +68,8 @@ export class Database implements CollectionEngine {
   private unsettled = 0;
   private settledWaiters: (() => void)[] = [];
   private autoCompaction: Promise<unknown> | undefined;
+  /** Log size past which a commit starts an automatic compaction. */
+  private autoCompactAbove: number;
   private readonly snapshotAtOpen: SnapshotFile | undefined;
 
   private constructor(
@@ -85,6 +87,7 @@ export class Database implements CollectionEngine {
     this.lastSeq = lastSeq;
     this.lastTime = lastTime;
     this.feed = new ChangeFeed(options.onWarning);
+    this.autoCompactAbove = options.compactThresholdBytes;
     this.compactor = options.readOnly
       ? undefined
       : new Compactor({
@@ -435,15 +438,22 @@ export class Database implements CollectionEngine {
   private maybeCompact(): void {
     const compactor = this.compactor;
     if (compactor === undefined || compactor.running || this.closed) return;
-    if (this.log.bytes <= this.options.compactThresholdBytes) return;
-    this.autoCompaction = compactor.run().catch((error: unknown) => {
-      this.options.onWarning({
-        code: 'compaction-failed',
-        message: `automatic compaction failed: ${error instanceof Error ? error.message : String(error)}`,
-        path: this.directory,
-        cause: error,
-      });
-    });
+    if (this.log.bytes <= this.autoCompactAbove) return;
+    this.autoCompaction = compactor.run().then(
+      () => {
+        this.autoCompactAbove = this.options.compactThresholdBytes;
+      },
+      (error: unknown) => {
+        // Try again only once the log has grown by another threshold, not on every commit.
+        this.autoCompactAbove = this.log.bytes + this.options.compactThresholdBytes;
+        this.options.onWarning({
+          code: 'compaction-failed',
+          message: `automatic compaction failed: ${error instanceof Error ? error.message : String(error)}`,
+          path: this.directory,
+          cause: error,
+        });
+      },
+    );
   }
 
   private async readHistory(sinceSeq: number, throughSeq: number): Promise<Commit[]> {
