@@ -213,6 +213,27 @@ describe('AppendLog', () => {
     await log.close();
   });
 
+  it('writes behind a loop of settled appends that never yields, keeping buffered bytes bounded and order intact', async () => {
+    const log = await AppendLog.open(logPath, { durability: 'none', flushIntervalMs: 60_000, writeBehindBytes: 4096 });
+    const payload = 'x'.repeat(200);
+    const settledOrder: number[] = [];
+    let mostBuffered = 0;
+    for (let id = 0; id < 500; id++) {
+      // Awaiting only settled promises never lets the 60 s timer run: only write-behind can write.
+      const offset = await appendStore(log, id, payload);
+      settledOrder.push(offset);
+      const stats = log.stats();
+      mostBuffered = Math.max(mostBuffered, stats.size - stats.writtenBytes);
+    }
+    expect(log.stats().writtenBytes).toBeGreaterThan(0);
+    expect(mostBuffered).toBeLessThanOrEqual(3 * 4096);
+    expect(settledOrder).toEqual([...settledOrder].sort((a, b) => a - b));
+    await log.close();
+    const { log: reopened, seen } = await replayAll();
+    expect(seen).toHaveLength(500);
+    await reopened.close();
+  });
+
   it('replays from a record boundary and refuses an offset that is not one', async () => {
     const log = await AppendLog.open(logPath);
     await appendStore(log, 1, 'one');

@@ -25,6 +25,12 @@ export interface AppendLogOptions {
   readonly durability?: Durability;
   /** Longest time acknowledged-but-unwritten bytes wait for the background write. Default 50 ms. */
   readonly flushIntervalMs?: number;
+  /**
+   * Most bytes that settled appends ('none' or deferred) may leave unwritten. Past it the log starts writing
+   * them at once and the next such append waits for the previous write-behind, so a loop that never yields to
+   * the event loop (a bulk load) keeps memory bounded while encoding overlaps the disk. Default 2 MiB.
+   */
+  readonly writeBehindBytes?: number;
   /** Replays without repairing anything and refuses appends. A missing file reads as empty. */
   readonly readOnly?: boolean;
   /** Byte offset replay starts at (a snapshot's log position); it must be a record boundary. Default 0. */
@@ -119,6 +125,10 @@ export class AppendLog {
   private filePath: string;
   private handle: FileHandle | undefined;
   private readonly flushIntervalMs: number;
+  private readonly writeBehindBytes: number;
+  /** The write-behind flush under way; it settles without rejecting (a failure fails the log for every caller). */
+  private writeBehind: Promise<void> = Promise.resolve();
+  private acknowledgedChain: Promise<unknown> = Promise.resolve();
   private readonly readOnly: boolean;
   private readonly onWarning: (warning: LogWarning) => void;
 
@@ -152,6 +162,7 @@ export class AppendLog {
     this.syncedEnd = end;
     this.durability = options.durability ?? 'fsync';
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.writeBehindBytes = options.writeBehindBytes ?? 2 * 1024 * 1024;
     this.readOnly = options.readOnly ?? false;
     this.onWarning = options.onWarning ?? (() => undefined);
     this.replay = replay;
@@ -236,8 +247,22 @@ export class AppendLog {
     group.length += size;
     if (this.durability === 'none' || options.defer === true) {
       group.acknowledged = true;
-      this.scheduleBackgroundWrite();
-      return Promise.resolve(this.writtenEnd + (this.inflight?.length ?? 0) + relative);
+      const offset = this.writtenEnd + (this.inflight?.length ?? 0) + relative;
+      if (this.size - this.writtenEnd < this.writeBehindBytes) {
+        this.scheduleBackgroundWrite();
+      } else {
+        const previous = this.writeBehind;
+        this.writeBehind = this.flush().catch(() => undefined);
+        this.acknowledgedChain = Promise.all([this.acknowledgedChain, previous]);
+      }
+      // Settled appends settle in append order, even when one of them waits for a write-behind: a caller
+      // indexing them as they settle must never see an older write land after a newer one.
+      const settled = this.acknowledgedChain.then(() => {
+        this.assertUsable();
+        return offset;
+      });
+      this.acknowledgedChain = settled.catch(() => undefined);
+      return settled;
     }
     return new Promise<number>((resolve, reject) => {
       group.waiters.push({ relative, resolve, reject });

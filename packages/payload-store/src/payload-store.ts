@@ -22,7 +22,6 @@ import { COMPACTION_FILE, LOG_FILE, SNAPSHOT_FILE } from './store-files.js';
 const DEFAULT_SNAPSHOT_THRESHOLD = 10 * 1024 * 1024;
 const DEFAULT_AUTO_COMPACT_MIN_BYTES = 64 * 1024 * 1024;
 /** Unwritten bytes past which deferred and `'none'` writes start a flush (kept below AppendLog's buffer-reuse limit). */
-const WRITE_BEHIND_BYTES = 2 * 1024 * 1024;
 /** First read of a record whose size is not known (loaded from a snapshot): enough for most payloads. */
 const GUESS_READ_BYTES = 4096;
 
@@ -122,7 +121,6 @@ export class PayloadStore {
   private maintenance: Promise<unknown> = Promise.resolve();
   private background: Promise<void> | undefined;
   /** The write-behind flush under way, settling with its error if it failed. */
-  private pendingFlush: Promise<Error | undefined> | undefined;
   private failure: LogFailedError | undefined;
   private closed = false;
 
@@ -464,27 +462,6 @@ export class PayloadStore {
       this.pendingWrites--;
     }
     this.afterWrite();
-    // Only deferred and 'none' writes can leave bytes unwritten once they settle.
-    const buffered = defer || this.log.durability === 'none';
-    if (buffered && this.log.size - this.log.stats().writtenBytes >= WRITE_BEHIND_BYTES) await this.writeBehind();
-  }
-
-  /**
-   * Deferred and `'none'` writes settle at once, and the log writes them on a timer, so a caller that never
-   * yields to the event loop (a bulk-load loop) would buffer without bound. Past `WRITE_BEHIND_BYTES` of
-   * unwritten bytes, start writing (and syncing) them, and wait for the previous such flush rather than this
-   * one, so encoding and disk work overlap while memory stays bounded.
-   */
-  private async writeBehind(): Promise<void> {
-    const previous = this.pendingFlush;
-    const flushing = this.log.flush();
-    // Failures also reach whoever calls next (the log refuses further use), so holding the error here is enough.
-    this.pendingFlush = flushing.then(
-      () => undefined,
-      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-    );
-    const failure = await previous;
-    if (failure !== undefined) throw failure;
   }
 
   private applyStore(key: IndexKey, offset: number, size: number): void {
