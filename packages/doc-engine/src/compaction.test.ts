@@ -36,6 +36,32 @@ describe('compaction', () => {
     await reopened.close();
   });
 
+  it('holds snapshot documents unparsed until first used, and writes untouched ones back byte for byte', async () => {
+    const dir = tempDir();
+    const db = await Database.open(dir);
+    await db.collection('c').insert({ a: { n: 1, naïve: 'ü' }, b: { n: 2 }, c: { n: 3 } });
+    await db.compact();
+    await db.close();
+    const first = await readDocumentSnapshot(nodeFileSystem, path.join(dir, 'snapshot.kilndocs'));
+
+    const reopened = await Database.open(dir);
+    const held = reopened.state.collections.get('c')!.docs;
+    expect([...held.values()].every((doc) => doc instanceof Uint8Array)).toBe(true);
+    expect(reopened.collection('c').get('a')).toEqual({ _key: 'a', _v: 1, n: 1, naïve: 'ü' });
+    expect(held.get('a')).not.toBeInstanceOf(Uint8Array);
+    expect(held.get('b')).toBeInstanceOf(Uint8Array);
+    await reopened.collection('c').set('d', { n: 4 });
+    await reopened.compact();
+    await reopened.close();
+    const second = await readDocumentSnapshot(nodeFileSystem, path.join(dir, 'snapshot.kilndocs'));
+    // Entries 2..4 are a, b, c: b and c were never parsed and are copied as they were; a is re-encoded.
+    expect(second!.entries.slice(2, 5).map((e) => Buffer.from(e).toString('hex'))).toEqual(first!.entries.slice(2, 5).map((e) => Buffer.from(e).toString('hex')));
+    const again = await Database.open(dir);
+    expect(again.collection('c').keys()).toEqual(['a', 'b', 'c', 'd']);
+    expect(again.collection('c').get('c')).toMatchObject({ n: 3 });
+    await again.close();
+  });
+
   it('does nothing when nothing was committed since the last snapshot', async () => {
     const db = await Database.open(tempDir());
     await db.collection('c').set('k', {});

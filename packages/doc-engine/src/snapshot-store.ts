@@ -11,8 +11,9 @@ import {
 } from '@kilndb/snapshot';
 import type { EntryCipher } from './crypto/index.js';
 import { DatabaseLayoutError } from './errors.js';
-import type { JsonValue, StoredDoc } from './query/types.js';
-import type { CollectionMeta, DocumentState } from './state.js';
+import { TAG_DOC, encodeDocEntry, heldDocKey } from './held-doc.js';
+import type { JsonValue } from './query/types.js';
+import type { CollectionMeta, DocumentState, HeldDoc } from './state.js';
 
 /** The current document snapshot, in the database directory. */
 export const SNAPSHOT_FILE = 'snapshot.kilndocs';
@@ -30,7 +31,7 @@ export interface SnapshotFile {
   readonly path: string;
 }
 
-/** The state a snapshot is written from: collections with their documents (shared, frozen objects). */
+/** The state a snapshot is written from: collections with their documents (shared, never changed). */
 export interface CapturedState {
   readonly seq: number;
   /** `_t` of the last entry covered; point-in-time recovery by time starts from it. */
@@ -42,7 +43,8 @@ export interface CapturedState {
 export interface CapturedCollection {
   readonly name: string;
   readonly meta: CollectionMeta;
-  readonly docs: readonly StoredDoc[];
+  /** Key and document, parsed or still the JSON bytes it was loaded with. */
+  readonly docs: readonly (readonly [string, HeldDoc])[];
 }
 
 /** Copies the references making up `state` now; later writes replace documents and leave the capture alone. */
@@ -57,30 +59,34 @@ export function captureState(state: DocumentState, seq: number, time: number): C
       ...(collection.schema === undefined ? {} : { schema: collection.schema }),
       ...(collection.indexes.size === 0 ? {} : { indexes }),
     };
-    collections.push({ name, meta, docs: [...collection.docs.values()] });
+    collections.push({ name, meta, docs: [...collection.docs] });
     documents += collection.docs.size;
   }
   return { seq, time, collections, documents };
 }
 
-// Each snapshot entry is one tagged JSON value, sealed when the database is encrypted:
-// 'M' {format, seq, time} first, then per collection 'C' {name, meta} followed by one 'D' per document.
+// Each snapshot entry is tagged and sealed when the database is encrypted: 'M' {format, seq, time} as
+// JSON first, then per collection 'C' {name, meta} as JSON followed by one 'D' per document (held-doc.ts:
+// the key, then the document's JSON, so an open can hold documents unparsed).
 const TAG_META = 0x4d;
 const TAG_COLLECTION = 0x43;
-const TAG_DOC = 0x44;
-const FORMAT = 1;
+const FORMAT = 2;
 
 function* snapshotEntries(captured: CapturedState, cipher: EntryCipher | undefined): Generator<Uint8Array> {
-  const entry = (tag: number, json: string): Uint8Array => {
+  const seal = (plain: Uint8Array): Uint8Array => (cipher === undefined ? plain : cipher.seal(plain));
+  const tagged = (tag: number, json: string): Uint8Array => {
     const plain = Buffer.allocUnsafe(1 + Buffer.byteLength(json));
     plain[0] = tag;
     plain.write(json, 1, 'utf8');
-    return cipher === undefined ? plain : cipher.seal(plain);
+    return seal(plain);
   };
-  yield entry(TAG_META, JSON.stringify({ format: FORMAT, seq: captured.seq, time: captured.time }));
+  yield tagged(TAG_META, JSON.stringify({ format: FORMAT, seq: captured.seq, time: captured.time }));
   for (const collection of captured.collections) {
-    yield entry(TAG_COLLECTION, JSON.stringify({ name: collection.name, meta: collection.meta }));
-    for (const doc of collection.docs) yield entry(TAG_DOC, JSON.stringify(doc));
+    yield tagged(TAG_COLLECTION, JSON.stringify({ name: collection.name, meta: collection.meta }));
+    for (const [key, held] of collection.docs) {
+      // A document not parsed since it was loaded is written back as the entry it came in.
+      yield seal(held instanceof Uint8Array ? held : encodeDocEntry(key, JSON.stringify(held)));
+    }
   }
 }
 
@@ -146,27 +152,30 @@ export async function loadSnapshot(
   let collection: string | undefined;
   let time = 0;
   snapshot.entries.forEach((sealed, i) => {
-    const plain = cipher === undefined ? sealed : cipher.open(sealed);
+    const opened = cipher === undefined ? sealed : cipher.open(sealed);
+    const plain = Buffer.isBuffer(opened) ? opened : Buffer.from(opened.buffer, opened.byteOffset, opened.byteLength);
     const tag = plain[0];
-    const value = JSON.parse(Buffer.from(plain.buffer, plain.byteOffset + 1, plain.byteLength - 1).toString('utf8')) as unknown;
     if ((i === 0) !== (tag === TAG_META)) throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: the metadata entry must come first, once`);
     switch (tag) {
+      case TAG_DOC: {
+        if (collection === undefined) throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: a document before any collection`);
+        const key = heldDocKey(plain);
+        if (key === undefined) throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: the key runs past the entry`);
+        state.restoreHeldDoc(collection, key, plain);
+        return;
+      }
       case TAG_META: {
-        const meta = value as { format: number; time: number };
+        const meta = JSON.parse(plain.toString('utf8', 1)) as { format: number; time: number };
         if (meta.format !== FORMAT) throw new DatabaseLayoutError(filePath, `snapshot content format ${String(meta.format)} is not supported`);
         time = meta.time;
         return;
       }
       case TAG_COLLECTION: {
-        const header = value as { name: string; meta: CollectionMeta };
+        const header = JSON.parse(plain.toString('utf8', 1)) as { name: string; meta: CollectionMeta };
         collection = header.name;
         state.restoreCollection(header.name, header.meta);
         return;
       }
-      case TAG_DOC:
-        if (collection === undefined) throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: a document before any collection`);
-        state.restoreDoc(collection, value as StoredDoc);
-        return;
       default:
         throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: unknown tag ${String(tag)}`);
     }

@@ -1,17 +1,43 @@
 import { deepFreeze } from './documents.js';
+import { DatabaseLayoutError } from './errors.js';
+import { heldDocJson } from './held-doc.js';
 import type { LogEntry } from './log-entry.js';
 import type { JsonValue, StoredDoc } from './query/types.js';
 import type { StateView } from './write-plan.js';
 
-/** One collection in memory. Documents are frozen and replaced (never changed) on write. */
+/**
+ * A document as memory holds it: parsed, or still the snapshot entry it was loaded from (see
+ * snapshot-store.ts). Opening a database keeps snapshot documents as bytes and parses each on first use (a
+ * later compaction writes untouched ones back as they are), so an open costs a key and a map entry per
+ * document, not a parse.
+ */
+export type HeldDoc = StoredDoc | Uint8Array;
+
+/** One collection in memory. Documents are replaced (never changed) on write. */
 export class CollectionState {
-  readonly docs = new Map<string, StoredDoc>();
+  /** Read documents through `get`, which parses those still held as bytes. */
+  readonly docs = new Map<string, HeldDoc>();
   /** Highest `_seq` of any document committed to this collection, deleted ones included. */
   lastSeq = 0;
   /** Counts applied writes, so a transaction that read the whole collection can tell it changed. */
   version = 0;
   schema: JsonValue | undefined;
   readonly indexes = new Map<string, JsonValue>();
+
+  /** The document at `key`, parsed (once) if it is still held as bytes. */
+  get(key: string): StoredDoc | undefined {
+    const held = this.docs.get(key);
+    if (!(held instanceof Uint8Array)) return held;
+    const doc = parseHeldDoc(key, held);
+    this.docs.set(key, doc);
+    return doc;
+  }
+}
+
+function parseHeldDoc(key: string, entry: Uint8Array): StoredDoc {
+  const doc = JSON.parse(heldDocJson(entry)) as StoredDoc;
+  if (doc._key !== key) throw new DatabaseLayoutError(`document "${key}"`, `its snapshot entry holds the document of key ${JSON.stringify(doc._key)}`);
+  return doc;
 }
 
 /** What a collection's metadata looks like in a snapshot (everything but its documents). */
@@ -34,7 +60,7 @@ export class DocumentState implements StateView {
   private readonly reservedSeq = new Map<string, number>();
 
   doc(collection: string, key: string): StoredDoc | undefined {
-    return this.collections.get(collection)?.docs.get(key);
+    return this.collections.get(collection)?.get(key);
   }
 
   hasCollection(collection: string): boolean {
@@ -89,7 +115,7 @@ export class DocumentState implements StateView {
     }
   }
 
-  /** Restores a collection's metadata from a snapshot (its documents come through `restoreDoc`). */
+  /** Restores a collection's metadata from a snapshot (its documents come through `restoreHeldDoc`). */
   restoreCollection(name: string, meta: CollectionMeta): void {
     const state = this.ensure(name);
     state.lastSeq = Math.max(state.lastSeq, meta.lastSeq);
@@ -97,10 +123,9 @@ export class DocumentState implements StateView {
     for (const [field, definition] of Object.entries(meta.indexes ?? {})) state.indexes.set(field, deepFreeze(definition));
   }
 
-  restoreDoc(collection: string, doc: StoredDoc): void {
-    const state = this.ensure(collection);
-    state.docs.set(doc._key, doc);
-    if (doc._seq > state.lastSeq) state.lastSeq = doc._seq;
+  /** Holds a snapshot document entry under `key`, to be parsed on first use. */
+  restoreHeldDoc(collection: string, key: string, entry: Uint8Array): void {
+    this.ensure(collection).docs.set(key, entry);
   }
 
   private ensure(name: string): CollectionState {
