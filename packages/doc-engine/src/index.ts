@@ -37,6 +37,7 @@ export {
   LogWriteError,
   type Durability,
 } from '@kilndb/payload-store';
+export { SnapshotFormatError } from '@kilndb/snapshot';
 export {
   WrongKeyError,
   MissingKeyError,
