@@ -80,57 +80,89 @@ async function* frameEntries(
   entries: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   filePath: string,
 ): AsyncGenerator<Uint8Array> {
-  let crc = zlibCrc32(header);
-  let chunk = new Uint8Array(WRITE_CHUNK_SIZE);
-  chunk.set(header);
-  let used = header.length;
-  let written = 0;
-  const lengthField = new DataView(new ArrayBuffer(KILNDOCS_LENGTH_SIZE));
-  const lengthBytes = new Uint8Array(lengthField.buffer);
+  const framer = new EntryFramer(header, count, filePath);
+  // A plain loop for synchronous iterables: `for await` would cost a promise hop per entry.
+  if (Symbol.asyncIterator in entries) {
+    for await (const entry of entries) for (const piece of framer.add(entry)) yield piece;
+  } else {
+    for (const entry of entries) for (const piece of framer.add(entry)) yield piece;
+  }
+  yield* framer.finish();
+}
 
-  for await (const entry of entries) {
-    if (written === count) {
-      throw new SnapshotEncodeError('count', `${filePath}: document snapshot entries yielded more than the announced count of ${count}`);
+const NOTHING: readonly Uint8Array[] = [];
+
+/** Gathers framed entries into 64 KiB pieces for the writer, with the CRC of every byte handed out. */
+class EntryFramer {
+  private crc = 0;
+  private chunk = new Uint8Array(WRITE_CHUNK_SIZE);
+  private used: number;
+  private written = 0;
+  private readonly lengthField = new DataView(new ArrayBuffer(KILNDOCS_LENGTH_SIZE));
+  private readonly lengthBytes = new Uint8Array(this.lengthField.buffer);
+
+  constructor(
+    header: Uint8Array,
+    private readonly count: number,
+    private readonly filePath: string,
+  ) {
+    this.chunk.set(header);
+    this.used = header.length;
+  }
+
+  /** Frames one entry; returns the pieces now ready to write (usually none). */
+  add(entry: Uint8Array): readonly Uint8Array[] {
+    const { filePath } = this;
+    if (this.written === this.count) {
+      throw new SnapshotEncodeError('count', `${filePath}: document snapshot entries yielded more than the announced count of ${this.count}`);
     }
     if (!(entry instanceof Uint8Array)) {
-      throw new SnapshotEncodeError('entry', `${filePath}: document snapshot entry ${written} is not a Uint8Array`);
+      throw new SnapshotEncodeError('entry', `${filePath}: document snapshot entry ${this.written} is not a Uint8Array`);
     }
     if (entry.length > KILNDOCS_MAX_ENTRY_LENGTH) {
-      throw new SnapshotEncodeError('entry', `${filePath}: document snapshot entry ${written} is ${entry.length} bytes, above the u32 limit`);
+      throw new SnapshotEncodeError('entry', `${filePath}: document snapshot entry ${this.written} is ${entry.length} bytes, above the u32 limit`);
     }
-    lengthField.setUint32(0, entry.length, true);
-    crc = zlibCrc32(lengthBytes, crc);
-    // zlib.crc32 restarts at 0 for an empty buffer with no backing store (TextEncoder's ''), so skip empties.
-    if (entry.length > 0) crc = zlibCrc32(entry, crc);
-    written++;
-    if (used + KILNDOCS_LENGTH_SIZE > chunk.length) {
-      yield chunk.subarray(0, used);
-      chunk = new Uint8Array(WRITE_CHUNK_SIZE);
-      used = 0;
+    this.written++;
+    this.lengthField.setUint32(0, entry.length, true);
+    const ready = this.used + KILNDOCS_LENGTH_SIZE > this.chunk.length ? [this.takeChunk()] : [];
+    this.chunk.set(this.lengthBytes, this.used);
+    this.used += KILNDOCS_LENGTH_SIZE;
+    if (this.used + entry.length <= this.chunk.length) {
+      this.chunk.set(entry, this.used);
+      this.used += entry.length;
+      return ready.length === 0 ? NOTHING : ready;
     }
-    chunk.set(lengthBytes, used);
-    used += KILNDOCS_LENGTH_SIZE;
-    if (used + entry.length <= chunk.length) {
-      chunk.set(entry, used);
-      used += entry.length;
-      continue;
+    // Too big for what is left of the chunk: hand out the chunk, then the entry itself without copying it.
+    ready.push(this.takeChunk(), this.checked(entry));
+    return ready;
+  }
+
+  /** The last pieces: what is gathered, and the CRC. */
+  finish(): Uint8Array[] {
+    if (this.written !== this.count) {
+      throw new SnapshotEncodeError(
+        'count',
+        `${this.filePath}: document snapshot entries yielded ${this.written} entries but the announced count is ${this.count}`,
+      );
     }
-    // Too big for what is left of the chunk: write the chunk, then the entry itself without copying it.
-    yield chunk.subarray(0, used);
-    yield entry;
-    chunk = new Uint8Array(WRITE_CHUNK_SIZE);
-    used = 0;
+    const last = this.takeChunk();
+    const crc = new Uint8Array(KILNDOCS_CRC_SIZE);
+    new DataView(crc.buffer).setUint32(0, this.crc, true);
+    return [last, crc];
   }
-  if (written !== count) {
-    throw new SnapshotEncodeError('count', `${filePath}: document snapshot entries yielded ${written} entries but the announced count is ${count}`);
+
+  private takeChunk(): Uint8Array {
+    const piece = this.checked(this.chunk.subarray(0, this.used));
+    this.chunk = new Uint8Array(WRITE_CHUNK_SIZE);
+    this.used = 0;
+    return piece;
   }
-  if (used + KILNDOCS_CRC_SIZE > chunk.length) {
-    yield chunk.subarray(0, used);
-    chunk = new Uint8Array(KILNDOCS_CRC_SIZE);
-    used = 0;
+
+  /** Adds a piece to the CRC as it is handed out; zlib.crc32 restarts at 0 for an empty buffer with no backing store. */
+  private checked(piece: Uint8Array): Uint8Array {
+    if (piece.length > 0) this.crc = zlibCrc32(piece, this.crc);
+    return piece;
   }
-  new DataView(chunk.buffer).setUint32(used, crc, true);
-  yield chunk.subarray(0, used + KILNDOCS_CRC_SIZE);
 }
 
 /**
