@@ -4,6 +4,7 @@ import { cleanStaleTemps } from '@kilndb/snapshot';
 import { ChangeFeed, ChangeStream, type ChangeListener } from './changes.js';
 import { Collection, type CollectionEngine } from './collection.js';
 import { Compactor, type SnapshotInfo } from './compaction.js';
+import { checkSchema, evictions } from './constraints.js';
 import { openKeyring, type EntryCipher } from './crypto/index.js';
 import { ensureDirectory } from './directories.js';
 import { checkCollectionName } from './documents.js';
@@ -24,6 +25,9 @@ import { PendingWrites, addKey, type Footprint } from './pending-writes.js';
 import { CommitAssembler, type Commit } from './replay.js';
 import { LOG_DIR, listSegments } from './segments.js';
 import { NEXT_SNAPSHOT_FILE, loadSnapshot, newestSnapshotPath, type SnapshotFile } from './snapshot-store.js';
+import { collectionStats, type CollectionStats } from './collection-stats.js';
+import { collectionExpired, docExpired } from './live.js';
+import type { StoredDoc } from './query/types.js';
 import { DocumentState } from './state.js';
 import { Transaction, TransactionContext } from './transaction.js';
 import { uuid7 } from './uuid7.js';
@@ -44,6 +48,8 @@ export interface DatabaseStats {
   readonly log: EntryLogStats;
   readonly compactions: number;
   readonly compacting: boolean;
+  /** Per collection: live documents, approximate bytes, indexes and settings (see CollectionStats). */
+  readonly collectionStats: Readonly<Record<string, CollectionStats>>;
 }
 
 export interface ChangesOptions {
@@ -71,6 +77,7 @@ export class Database implements CollectionEngine {
   /** Log size past which a commit starts an automatic compaction. */
   private autoCompactAbove: number;
   private readonly snapshotAtOpen: SnapshotFile | undefined;
+  private readonly sweepTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly directory: string,
@@ -106,6 +113,21 @@ export class Database implements CollectionEngine {
           },
         });
     this.snapshotAtOpen = snapshot;
+    if (options.sweepIntervalMs !== undefined && !options.readOnly) {
+      this.sweepTimer = setInterval(() => {
+        this.sweepExpired().catch((error: unknown) => {
+          if (this.closed) return;
+          options.onWarning({
+            code: 'sweep-failed',
+            message: `sweeping expired documents failed: ${error instanceof Error ? error.message : String(error)}`,
+            path: directory,
+            cause: error,
+          });
+        });
+      }, options.sweepIntervalMs);
+      // The sweep is housekeeping: it must not keep the process alive.
+      this.sweepTimer.unref();
+    }
   }
 
   /**
@@ -244,9 +266,60 @@ export class Database implements CollectionEngine {
     return this.compact();
   }
 
+  /**
+   * Durably deletes every expired document (own expiry passed, or its collection's TTL ran out) in one
+   * commit; resolves with how many. Reads already hide them; this frees their memory and log space.
+   */
+  async sweepExpired(): Promise<number> {
+    this.assertWritable();
+    const now = this.options.clock();
+    const collections = [...this.state.collections].filter(([, state]) => state.expiring > 0 || collectionExpired(state, now)).map(([name]) => name);
+    if (collections.length === 0) return 0;
+    let entries: LogEntry[] = [];
+    await this.whenFree({ keys: new Map(), collections }, () => {
+      // Selected only now that no write to these collections is in flight, so a document rewritten meanwhile is spared.
+      const time = this.now();
+      entries = [];
+      for (const name of collections) {
+        const state = this.state.collections.get(name);
+        if (state === undefined) continue;
+        const all = collectionExpired(state, time);
+        for (const key of state.docs.keys()) {
+          if (all || docExpired(state.get(key) as StoredDoc, time)) entries.push({ cmd: 'DELETE', collection: name, key, value: null, _t: time });
+        }
+      }
+      return this.append(entries, { keys: new Map(), collections });
+    });
+    return entries.length;
+  }
+
+  /** @internal Unix ms by the database's clock, for expiry checks. */
+  readTime(): number {
+    return this.options.clock();
+  }
+
+  /**
+   * @internal Waits until no write to `collection` is in flight, then calls `select` and commits the ops it
+   * returns in the same synchronous step, so the selection cannot go stale before it is planned.
+   */
+  async commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
+    const footprint: Footprint = { keys: new Map(), collections: [collection] };
+    let entries: (LogEntry | undefined)[] = [];
+    await this.whenFree(footprint, () => {
+      entries = this.plan(select(this.options.clock()));
+      return this.append(entries, footprint);
+    });
+    return entries;
+  }
+
   stats(): DatabaseStats {
     let documents = 0;
-    for (const collection of this.state.collections.values()) documents += collection.docs.size;
+    const now = this.options.clock();
+    const perCollection: Record<string, CollectionStats> = {};
+    for (const [name, collection] of this.state.collections) {
+      documents += collection.docs.size;
+      perCollection[name] = collectionStats(collection, now);
+    }
     const snapshot = this.compactor?.current ?? this.snapshotAtOpen;
     return {
       directory: this.directory,
@@ -260,6 +333,7 @@ export class Database implements CollectionEngine {
       log: this.log.stats(),
       compactions: this.compactor?.completed ?? 0,
       compacting: this.compactor?.running ?? false,
+      collectionStats: perCollection,
     };
   }
 
@@ -303,6 +377,7 @@ export class Database implements CollectionEngine {
 
   private async shutdown(): Promise<void> {
     this.closed = true;
+    clearInterval(this.sweepTimer);
     try {
       await this.autoCompaction;
       await this.compactor?.idle();
@@ -349,15 +424,21 @@ export class Database implements CollectionEngine {
     const now = this.now();
     // Ops that cannot see each other's effects (one op, or sets of fresh generated keys) plan straight
     // against the committed state; others go through a scratch overlay so each sees the ones before it.
+    let entries: (LogEntry | undefined)[];
     if (ops.length === 1 || ops.every((op) => op.kind === 'set' && op.generatedKey)) {
-      return ops.map((op) => planWrite(this.state, op, now));
+      entries = ops.map((op) => planWrite(this.state, op, now));
+    } else {
+      const overlay = new Overlay(this.state, (collection) => this.state.reserveSeq(collection));
+      entries = ops.map((op) => {
+        const entry = planWrite(overlay, op, now);
+        if (entry !== undefined) overlay.apply(entry);
+        return entry;
+      });
     }
-    const overlay = new Overlay(this.state, (collection) => this.state.reserveSeq(collection));
-    return ops.map((op) => {
-      const entry = planWrite(overlay, op, now);
-      if (entry !== undefined) overlay.apply(entry);
-      return entry;
-    });
+    for (const entry of entries) if (entry !== undefined) checkSchema(this.state, entry);
+    // Capped collections evict in the same commit as the write that overflows them.
+    for (const entry of evictions(this.state, entries, now)) entries.push(entry);
+    return entries;
   }
 
   /**
@@ -490,7 +571,7 @@ function opsFootprint(ops: readonly WriteOp[]): Footprint {
   const keys = new Map<string, string[]>();
   const collections: string[] = [];
   for (const op of ops) {
-    if (op.kind === 'drop') collections.push(op.collection);
+    if (op.kind === 'drop' || op.kind === 'setting') collections.push(op.collection);
     else addKey(keys, op.collection, op.kind === 'set' && op.generatedKey ? undefined : op.key);
   }
   return { keys, collections };

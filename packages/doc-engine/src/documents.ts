@@ -2,7 +2,7 @@ import { InvalidCollectionNameError, InvalidDocumentError, InvalidDocumentKeyErr
 import type { StoredDoc } from './query/types.js';
 
 /** The fields the engine keeps on every stored document. */
-export const SYSTEM_FIELDS: ReadonlySet<string> = new Set(['_key', '_v', '_seq', '_createdAt', '_modifiedAt']);
+export const SYSTEM_FIELDS: ReadonlySet<string> = new Set(['_key', '_v', '_seq', '_createdAt', '_modifiedAt', '_expiresAt']);
 
 /** Deeper nesting than this is refused (it also stops a cyclic object). */
 export const MAX_DEPTH = 256;
@@ -131,7 +131,7 @@ function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Builds a frozen stored document: system fields first, then the user's fields. */
+/** Builds a frozen stored document: system fields first (`_expiresAt` only for a document with its own expiry), then the user's fields. */
 export function makeStoredDoc(
   key: string,
   version: number,
@@ -139,8 +139,10 @@ export function makeStoredDoc(
   createdAt: number,
   modifiedAt: number,
   fields: Fields,
+  expiresAt?: number,
 ): StoredDoc {
   const doc: StoredDoc = { _key: key, _v: version, _seq: seq, _createdAt: createdAt, _modifiedAt: modifiedAt };
+  if (expiresAt !== undefined) doc._expiresAt = expiresAt;
   for (const name of Object.keys(fields)) setField(doc, name, fields[name]);
   return Object.freeze(doc);
 }
@@ -153,6 +155,13 @@ export function mergeFields(current: StoredDoc, patch: Fields): Fields {
   for (const name of Object.keys(current)) if (!SYSTEM_FIELDS.has(name)) setField(merged, name, current[name]);
   for (const name of Object.keys(patch)) setField(merged, name, patch[name]);
   return merged;
+}
+
+/** The user's fields of a stored document (what a collection schema validates). */
+export function userFields(doc: StoredDoc): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(doc)) if (!SYSTEM_FIELDS.has(name)) setField(out, name, doc[name]);
+  return out;
 }
 
 /** A document as reads return it: the user's fields plus its key and version. */

@@ -1,8 +1,9 @@
 export { Database, type DatabaseStats, type ChangesOptions } from './database.js';
 export type { DatabaseOptions, PostBackupHook } from './options.js';
-export { Collection } from './collection.js';
+export { Collection, type DeleteWhereOptions } from './collection.js';
+export type { CollectionStats } from './collection-stats.js';
 export { Transaction, TransactionCollection } from './transaction.js';
-export type { WriteResult, VersionGuard, InsertInput } from './write-ops.js';
+export type { WriteResult, VersionGuard, InsertInput, WriteOptions, ExpiryOptions } from './write-ops.js';
 export type { ReadDoc } from './documents.js';
 export type { SnapshotInfo } from './compaction.js';
 export type { Commit, SequencedEntry } from './replay.js';

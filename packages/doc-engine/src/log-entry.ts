@@ -7,10 +7,12 @@ import type { JsonValue, StoredDoc } from './query/types.js';
  * - `DROP`: removes the collection with every document, counter and setting in it.
  * - `SCHEMA`: `value` is the collection's JSON schema (null removes it).
  * - `INDEX`: `key` is an indexed field, `value` its definition (null removes it).
+ * - `CONFIG`: `key` names a collection setting (`ttl` in seconds, `maxSize` in documents), `value` its
+ *   number (null removes it).
  * - `TX_BEGIN` / `TX_COMMIT`: bracket a transaction; `key` is its id. TX_COMMIT's value is `{ count }`,
  *   the number of entries the transaction holds, so a transaction missing an entry is never applied.
  */
-export type LogCommand = 'INSERT' | 'DELETE' | 'DROP' | 'SCHEMA' | 'INDEX' | 'TX_BEGIN' | 'TX_COMMIT';
+export type LogCommand = 'INSERT' | 'DELETE' | 'DROP' | 'SCHEMA' | 'INDEX' | 'TX_BEGIN' | 'TX_COMMIT' | 'CONFIG';
 
 export interface LogEntry {
   readonly cmd: LogCommand;
@@ -34,8 +36,9 @@ const CODES: Readonly<Record<LogCommand, number>> = {
   INDEX: 5,
   TX_BEGIN: 6,
   TX_COMMIT: 7,
+  CONFIG: 8,
 };
-const COMMANDS: readonly (LogCommand | undefined)[] = [undefined, 'INSERT', 'DELETE', 'DROP', 'SCHEMA', 'INDEX', 'TX_BEGIN', 'TX_COMMIT'];
+const COMMANDS: readonly (LogCommand | undefined)[] = [undefined, 'INSERT', 'DELETE', 'DROP', 'SCHEMA', 'INDEX', 'TX_BEGIN', 'TX_COMMIT', 'CONFIG'];
 
 /** The first byte of every encoded entry; a reader refuses other versions. */
 export const ENTRY_FORMAT = 1;

@@ -42,6 +42,11 @@ export interface DatabaseOptions {
   readonly fs?: FileSystem;
   /** Unix milliseconds for `_t`, `_createdAt` and `_modifiedAt` (tests pin time with it). Default Date.now. */
   readonly clock?: () => number;
+  /**
+   * Run `sweepExpired` every this many milliseconds on a timer that does not keep the process alive.
+   * Default: no background sweep (expired documents are still invisible to reads).
+   */
+  readonly sweepIntervalMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -55,6 +60,7 @@ export interface ResolvedOptions {
   readonly onWarning: (warning: DatabaseWarning) => void;
   readonly fs: FileSystem;
   readonly clock: () => number;
+  readonly sweepIntervalMs: number | undefined;
 }
 
 export const DEFAULT_COMPACT_THRESHOLD_BYTES = 64 * 1024 * 1024;
@@ -81,6 +87,10 @@ export function resolveOptions(options: DatabaseOptions): ResolvedOptions {
   }
   if (options.clock !== undefined && typeof options.clock !== 'function') throw new InvalidOptionError('clock', 'must be a function returning unix milliseconds');
   if (options.onWarning !== undefined && typeof options.onWarning !== 'function') throw new InvalidOptionError('onWarning', 'must be a function');
+  const sweepIntervalMs = options.sweepIntervalMs;
+  if (sweepIntervalMs !== undefined && (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs <= 0)) {
+    throw new InvalidOptionError('sweepIntervalMs', `must be a positive integer number of milliseconds, got ${String(sweepIntervalMs)}`);
+  }
   return {
     durability,
     encryptionKey: options.encryptionKey,
@@ -92,6 +102,7 @@ export function resolveOptions(options: DatabaseOptions): ResolvedOptions {
     onWarning: options.onWarning ?? emitWarning,
     fs: options.fs ?? nodeFileSystem,
     clock: options.clock ?? Date.now,
+    sweepIntervalMs,
   };
 }
 

@@ -58,6 +58,10 @@ export function captureState(state: DocumentState, seq: number, time: number): C
       lastSeq: collection.lastSeq,
       ...(collection.schema === undefined ? {} : { schema: collection.schema }),
       ...(collection.indexes.size === 0 ? {} : { indexes }),
+      ...(collection.ttl === undefined ? {} : { ttl: collection.ttl }),
+      ...(collection.maxSize === undefined ? {} : { maxSize: collection.maxSize }),
+      ...(collection.lastWriteAt === 0 ? {} : { lastWriteAt: collection.lastWriteAt }),
+      ...(collection.expiring === 0 ? {} : { expiring: collection.expiring }),
     };
     collections.push({ name, meta, docs: [...collection.docs] });
     documents += collection.docs.size;

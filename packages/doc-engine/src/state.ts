@@ -2,6 +2,8 @@ import { deepFreeze } from './documents.js';
 import { DatabaseLayoutError } from './errors.js';
 import { heldDocJson } from './held-doc.js';
 import type { LogEntry } from './log-entry.js';
+import { compileSchema, type DocumentValidator } from './query/schema.js';
+import { SecondaryIndex } from './query/secondary-index.js';
 import type { JsonValue, StoredDoc } from './query/types.js';
 import type { StateView } from './write-plan.js';
 
@@ -22,7 +24,18 @@ export class CollectionState {
   /** Counts applied writes, so a transaction that read the whole collection can tell it changed. */
   version = 0;
   schema: JsonValue | undefined;
+  /** Index definitions by field path; the indexes themselves are built on first use (`index`). */
   readonly indexes = new Map<string, JsonValue>();
+  /** Collection TTL in seconds: the collection expires this long after its last write. */
+  ttl: number | undefined;
+  /** Capped collection: most documents kept; inserting past it evicts the lowest `_seq` first. */
+  maxSize: number | undefined;
+  /** `_t` of the last document write (insert, set, update), which collection TTL counts from. */
+  lastWriteAt = 0;
+  /** Documents carrying their own `_expiresAt`; while 0, no document needs an expiry check. */
+  expiring = 0;
+  private readonly built = new Map<string, SecondaryIndex>();
+  private compiled: DocumentValidator | undefined;
 
   /** The document at `key`, parsed (once) if it is still held as bytes. */
   get(key: string): StoredDoc | undefined {
@@ -32,7 +45,72 @@ export class CollectionState {
     this.docs.set(key, doc);
     return doc;
   }
+
+  /** Unix ms when the whole collection expires (collection TTL), or undefined. */
+  get expiresAt(): number | undefined {
+    return this.ttl === undefined || this.docs.size === 0 ? undefined : this.lastWriteAt + this.ttl * 1000;
+  }
+
+  /** The compiled schema, compiled on first use. */
+  get validator(): DocumentValidator | undefined {
+    if (this.schema === undefined) return undefined;
+    this.compiled ??= compileSchema(this.schema);
+    return this.compiled;
+  }
+
+  /** The index on `field` if one is defined, built over every document on first use and kept up to date by `apply`. */
+  index(field: string): SecondaryIndex | undefined {
+    let index = this.built.get(field);
+    if (index !== undefined || !this.indexes.has(field)) return index;
+    index = new SecondaryIndex(field);
+    for (const key of this.docs.keys()) index.add(key, this.get(key));
+    this.built.set(field, index);
+    return index;
+  }
+
+  /** Records a document write: indexes and expiry counts follow the old and new document. */
+  put(key: string, doc: StoredDoc): void {
+    const old = this.built.size > 0 || this.expiring > 0 ? this.get(key) : undefined;
+    for (const index of this.built.values()) {
+      if (old === undefined) index.add(key, doc);
+      else index.update(key, old, doc);
+    }
+    if (old?._expiresAt !== undefined) this.expiring--;
+    if (doc._expiresAt !== undefined) this.expiring++;
+    this.docs.set(key, doc);
+  }
+
+  remove(key: string): void {
+    if (!this.docs.has(key)) return;
+    const old = this.built.size > 0 || this.expiring > 0 ? this.get(key) : undefined;
+    if (old !== undefined) {
+      for (const index of this.built.values()) index.remove(key, old);
+      if (old._expiresAt !== undefined) this.expiring--;
+    }
+    this.docs.delete(key);
+  }
+
+  setSchema(schema: JsonValue | undefined): void {
+    this.schema = schema;
+    this.compiled = undefined;
+  }
+
+  setIndex(field: string, definition: JsonValue | null): void {
+    this.built.delete(field);
+    if (definition === null) this.indexes.delete(field);
+    else this.indexes.set(field, deepFreeze(definition));
+  }
+
+  setConfig(name: string, value: JsonValue): void {
+    // Unknown names are ignored, so a log written by a later version with more settings still opens.
+    const number = typeof value === 'number' ? value : undefined;
+    if (name === 'ttl') this.ttl = number;
+    else if (name === 'maxSize') this.maxSize = number;
+  }
 }
+
+/** The settings a CONFIG entry may carry. */
+export type ConfigName = 'ttl' | 'maxSize';
 
 function parseHeldDoc(key: string, entry: Uint8Array): StoredDoc {
   const doc = JSON.parse(heldDocJson(entry)) as StoredDoc;
@@ -45,6 +123,11 @@ export interface CollectionMeta {
   readonly lastSeq: number;
   readonly schema?: JsonValue;
   readonly indexes?: Readonly<Record<string, JsonValue>>;
+  readonly ttl?: number;
+  readonly maxSize?: number;
+  readonly lastWriteAt?: number;
+  /** How many of the collection's documents carry their own `_expiresAt`. */
+  readonly expiring?: number;
 }
 
 /**
@@ -80,15 +163,16 @@ export class DocumentState implements StateView {
       case 'INSERT': {
         const doc = entry.value as StoredDoc;
         const state = this.ensure(entry.collection);
-        state.docs.set(entry.key, doc);
+        state.put(entry.key, doc);
         if (doc._seq > state.lastSeq) state.lastSeq = doc._seq;
+        if (entry._t > state.lastWriteAt) state.lastWriteAt = entry._t;
         state.version++;
         return;
       }
       case 'DELETE': {
         const state = this.collections.get(entry.collection);
         if (state === undefined) return;
-        state.docs.delete(entry.key);
+        state.remove(entry.key);
         state.version++;
         return;
       }
@@ -98,14 +182,19 @@ export class DocumentState implements StateView {
         return;
       case 'SCHEMA': {
         const state = this.ensure(entry.collection);
-        state.schema = entry.value === null ? undefined : deepFreeze(entry.value as JsonValue);
+        state.setSchema(entry.value === null ? undefined : deepFreeze(entry.value as JsonValue));
         state.version++;
         return;
       }
       case 'INDEX': {
         const state = this.ensure(entry.collection);
-        if (entry.value === null) state.indexes.delete(entry.key);
-        else state.indexes.set(entry.key, deepFreeze(entry.value as JsonValue));
+        state.setIndex(entry.key, entry.value as JsonValue);
+        state.version++;
+        return;
+      }
+      case 'CONFIG': {
+        const state = this.ensure(entry.collection);
+        state.setConfig(entry.key, entry.value as JsonValue);
         state.version++;
         return;
       }
@@ -119,8 +208,12 @@ export class DocumentState implements StateView {
   restoreCollection(name: string, meta: CollectionMeta): void {
     const state = this.ensure(name);
     state.lastSeq = Math.max(state.lastSeq, meta.lastSeq);
-    if (meta.schema !== undefined && meta.schema !== null) state.schema = deepFreeze(meta.schema);
-    for (const [field, definition] of Object.entries(meta.indexes ?? {})) state.indexes.set(field, deepFreeze(definition));
+    if (meta.schema !== undefined && meta.schema !== null) state.setSchema(deepFreeze(meta.schema));
+    for (const [field, definition] of Object.entries(meta.indexes ?? {})) state.setIndex(field, definition);
+    if (meta.ttl !== undefined) state.ttl = meta.ttl;
+    if (meta.maxSize !== undefined) state.maxSize = meta.maxSize;
+    state.lastWriteAt = Math.max(state.lastWriteAt, meta.lastWriteAt ?? 0);
+    state.expiring += meta.expiring ?? 0;
   }
 
   /** Holds a snapshot document entry under `key`, to be parsed on first use. */

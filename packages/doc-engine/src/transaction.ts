@@ -1,9 +1,10 @@
+import { checkSchema } from './constraints.js';
 import { checkCollectionName, checkKey, readView, type ReadDoc } from './documents.js';
 import { TransactionClosedError } from './errors.js';
 import type { LogEntry } from './log-entry.js';
 import { Overlay, type Observations } from './overlay.js';
 import type { DocumentState } from './state.js';
-import { deleteOp, insertOps, resultOf, setOp, updateOp, type InsertInput, type VersionGuard, type WriteResult } from './write-ops.js';
+import { deleteOp, insertOps, resultOf, setOp, updateOp, type ExpiryOptions, type InsertInput, type VersionGuard, type WriteOptions, type WriteResult } from './write-ops.js';
 import { planWrite, type WriteOp } from './write-plan.js';
 
 /**
@@ -19,7 +20,7 @@ export class TransactionContext {
   private ended = false;
 
   constructor(
-    state: DocumentState,
+    private readonly state: DocumentState,
     private readonly now: () => number,
   ) {
     // `_seq` values planned here are placeholders (reads never show them); the commit plans again with real ones.
@@ -39,6 +40,7 @@ export class TransactionContext {
     this.assertOpen();
     const entry = planWrite(this.view, op, this.now());
     if (entry === undefined) return undefined;
+    checkSchema(this.state, entry);
     this.view.apply(entry);
     this.ops.push(op);
     return entry;
@@ -80,17 +82,17 @@ export class TransactionCollection<T extends object = Record<string, unknown>> {
     return this.keys().length;
   }
 
-  set(key: string, doc: T, options?: VersionGuard): Promise<WriteResult> {
+  set(key: string, doc: T, options?: WriteOptions): Promise<WriteResult> {
     return settle(() => resultOf(this.context.write(setOp(this.name, key, doc, options)) as LogEntry));
   }
 
-  update(key: string, patch: Partial<T>, options?: VersionGuard): Promise<WriteResult> {
+  update(key: string, patch: Partial<T>, options?: WriteOptions): Promise<WriteResult> {
     return settle(() => resultOf(this.context.write(updateOp(this.name, key, patch, options)) as LogEntry));
   }
 
-  insert(docs: InsertInput<T>): Promise<string[]> {
+  insert(docs: InsertInput<T>, options?: ExpiryOptions): Promise<string[]> {
     return settle(() =>
-      insertOps(this.name, docs).map((op) => {
+      insertOps(this.name, docs, options).map((op) => {
         this.context.write(op);
         return (op as { key: string }).key;
       }),

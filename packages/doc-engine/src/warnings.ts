@@ -14,7 +14,8 @@ export interface DatabaseWarning {
     | 'out-of-order-entry'
     | 'compaction-failed'
     | 'post-backup-hook-failed'
-    | 'change-listener-failed';
+    | 'change-listener-failed'
+    | 'sweep-failed';
   readonly message: string;
   readonly path?: string;
   readonly offset?: number;

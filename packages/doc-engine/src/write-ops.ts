@@ -1,8 +1,8 @@
 import { checkInput, checkKey, checkVersion, keyInside } from './documents.js';
-import { InvalidInputError } from './errors.js';
+import { InvalidInputError, InvalidOptionError } from './errors.js';
 import type { LogEntry } from './log-entry.js';
 import { uuid7 } from './uuid7.js';
-import type { WriteOp } from './write-plan.js';
+import type { Expiry, WriteOp } from './write-plan.js';
 
 /** What `set` and `update` resolve to: the key and the version the document has now. */
 export interface WriteResult {
@@ -15,19 +15,65 @@ export interface VersionGuard {
   readonly expectedVersion?: number;
 }
 
+/**
+ * A document's own expiry: `ttl` seconds after the write, or at `expiresAt` (unix ms); give at most one.
+ * An expired document is invisible to reads at once and removed by `sweepExpired`.
+ */
+export interface ExpiryOptions {
+  readonly ttl?: number;
+  readonly expiresAt?: number;
+}
+
+/** Options of `set` and `update`. `set` without an expiry stores the document without one; `update` without one keeps the document's. */
+export interface WriteOptions extends VersionGuard, ExpiryOptions {}
+
 /** The documents `insert` takes: an array (keys are generated UUIDv7s unless a document has `_key`), or a map of key to document. */
 export type InsertInput<T> = readonly T[] | Readonly<Record<string, T>>;
 
-export function setOp(collection: string, key: unknown, doc: unknown, options: VersionGuard = {}, generatedKey = false): WriteOp {
+export function setOp(collection: string, key: unknown, doc: unknown, options: WriteOptions = {}, generatedKey = false): WriteOp {
   const checkedKey = checkKey(key);
   const { fields, expectedVersion } = checkInput(collection, checkedKey, doc);
-  return { kind: 'set', collection, key: checkedKey, fields, expectedVersion: guard(collection, checkedKey, options, expectedVersion), generatedKey };
+  return {
+    kind: 'set',
+    collection,
+    key: checkedKey,
+    fields,
+    expectedVersion: guard(collection, checkedKey, options, expectedVersion),
+    generatedKey,
+    expiry: checkExpiry(collection, options),
+  };
 }
 
-export function updateOp(collection: string, key: unknown, patch: unknown, options: VersionGuard = {}): WriteOp {
+export function updateOp(collection: string, key: unknown, patch: unknown, options: WriteOptions = {}): WriteOp {
   const checkedKey = checkKey(key);
   const { fields, expectedVersion } = checkInput(collection, checkedKey, patch);
-  return { kind: 'update', collection, key: checkedKey, patch: fields, expectedVersion: guard(collection, checkedKey, options, expectedVersion) };
+  return {
+    kind: 'update',
+    collection,
+    key: checkedKey,
+    patch: fields,
+    expectedVersion: guard(collection, checkedKey, options, expectedVersion),
+    expiry: checkExpiry(collection, options),
+  };
+}
+
+/** Checks `ttl` / `expiresAt` options. */
+export function checkExpiry(collection: string, options: ExpiryOptions): Expiry | undefined {
+  const { ttl, expiresAt } = options;
+  if (ttl !== undefined && expiresAt !== undefined) throw new InvalidOptionError('ttl', `collection "${collection}": give ttl or expiresAt, not both`);
+  if (ttl !== undefined) {
+    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
+      throw new InvalidOptionError('ttl', `collection "${collection}": must be a positive number of seconds, got ${String(ttl)}`);
+    }
+    return { ttlMs: Math.round(ttl * 1000) };
+  }
+  if (expiresAt !== undefined) {
+    if (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt) || expiresAt < 0) {
+      throw new InvalidOptionError('expiresAt', `collection "${collection}": must be a unix time in milliseconds, got ${String(expiresAt)}`);
+    }
+    return { at: expiresAt };
+  }
+  return undefined;
 }
 
 export function deleteOp(collection: string, key: unknown, options: VersionGuard = {}): WriteOp {
@@ -35,17 +81,18 @@ export function deleteOp(collection: string, key: unknown, options: VersionGuard
   return { kind: 'delete', collection, key: checkedKey, expectedVersion: guard(collection, checkedKey, options, undefined) };
 }
 
-export function insertOps(collection: string, docs: unknown): WriteOp[] {
+export function insertOps(collection: string, docs: unknown, options: ExpiryOptions = {}): WriteOp[] {
+  const expiry = { ...(options.ttl === undefined ? {} : { ttl: options.ttl }), ...(options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt }) };
   if (Array.isArray(docs)) {
     return docs.map((doc: unknown) => {
       const given = keyInside(doc);
-      return given === undefined ? setOp(collection, uuid7(), doc, {}, true) : setOp(collection, given, doc);
+      return given === undefined ? setOp(collection, uuid7(), doc, expiry, true) : setOp(collection, given, doc, expiry);
     });
   }
   if (typeof docs !== 'object' || docs === null) {
     throw new InvalidInputError(`insert into collection "${collection}": expected an array of documents or an object of key → document`);
   }
-  return Object.keys(docs).map((key) => setOp(collection, key, (docs as Record<string, unknown>)[key]));
+  return Object.keys(docs).map((key) => setOp(collection, key, (docs as Record<string, unknown>)[key], expiry));
 }
 
 /** `options.expectedVersion` wins over a `_v` in the document; either is checked. */
