@@ -7,6 +7,7 @@ import {
   decodeDocumentSnapshot,
   KILNDOCS_FLAG_ENCRYPTED,
   readDocumentSnapshot,
+  readDocumentSnapshotHeader,
   writeDocumentSnapshot,
   type DocumentSnapshotInput,
 } from './document-snapshot.js';
@@ -226,5 +227,19 @@ describe('KILNDOCS reading checks', () => {
     expect(await readDocumentSnapshot(nodeFileSystem, file)).toBeUndefined();
     writeFileSync(file, GOLDEN.subarray(0, 40));
     await expect(readDocumentSnapshot(nodeFileSystem, file)).rejects.toThrow(`${file}: `);
+  });
+
+  it('reads the header alone: seq, flags and count, with the same checks', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'docs.snapshot');
+    expect(await readDocumentSnapshotHeader(nodeFileSystem, file)).toBeUndefined();
+    writeFileSync(file, GOLDEN);
+    expect(await readDocumentSnapshotHeader(nodeFileSystem, file)).toEqual({ seq: 7, flags: 1, encrypted: true, count: 3 });
+    writeFileSync(file, GOLDEN.subarray(0, 20));
+    await expect(readDocumentSnapshotHeader(nodeFileSystem, file)).rejects.toMatchObject({ reason: 'truncated' });
+    const wrongVersion = GOLDEN.slice();
+    wrongVersion[8] = 9;
+    writeFileSync(file, wrongVersion);
+    await expect(readDocumentSnapshotHeader(nodeFileSystem, file)).rejects.toMatchObject({ reason: 'version' });
   });
 });

@@ -2,7 +2,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { writeFileAtomic } from './atomic-write.js';
 import { hex32, hexBytes, isSafeU64, plainBytes, readSafeU64, writeU64 } from './binary.js';
 import { SnapshotEncodeError, SnapshotFormatError } from './errors.js';
-import type { FileSystem } from './file-system.js';
+import { isErrno, type FileSystem } from './file-system.js';
 import { readFileIfExists } from './read-if-exists.js';
 
 /** The first eight bytes of a KilnDB document snapshot. */
@@ -165,14 +165,27 @@ class EntryFramer {
   }
 }
 
+/** The fixed fields of a KILNDOCS snapshot, read without its entries. */
+export interface DocumentSnapshotHeader {
+  readonly seq: number;
+  readonly flags: number;
+  readonly encrypted: boolean;
+  readonly count: number;
+}
+
 /**
- * Decodes a KILNDOCS snapshot, checking in order: magic, version, flags and reserved bits, the header and
- * the entry count against the byte length (before allocating for entries), every entry's framing, the exact
- * size, then the CRC, and only then hands out the entries (as views into `bytes`). Throws
- * `SnapshotFormatError` naming `source`.
+ * Checks and decodes the header of a KILNDOCS snapshot (magic, version, flags and reserved bits) from its
+ * first bytes. Throws `SnapshotFormatError` naming `source`.
  */
-export function decodeDocumentSnapshot(input: Uint8Array, source = 'document snapshot'): DocumentSnapshot {
+export function decodeDocumentSnapshotHeader(input: Uint8Array, source = 'document snapshot'): DocumentSnapshotHeader {
   const bytes = plainBytes(input);
+  const { flags, encrypted } = checkHeader(bytes, source);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  return { seq: readSafeU64(view, 12, source, 'seq'), flags, encrypted, count: readSafeU64(view, 20, source, 'count') };
+}
+
+/** Magic, version, length of the header, then flags and reserved bits; the u64 fields are left to the caller. */
+function checkHeader(bytes: Uint8Array, source: string): { flags: number; encrypted: boolean } {
   const length = bytes.length;
   for (let i = 0; i < Math.min(length, magicBytes.length); i++) {
     if (bytes[i] !== magicBytes[i]) {
@@ -182,9 +195,8 @@ export function decodeDocumentSnapshot(input: Uint8Array, source = 'document sna
   if (length > 8 && bytes[8] !== KILNDOCS_VERSION) {
     throw new SnapshotFormatError('version', source, `KILNDOCS version ${bytes[8] ?? 0} is not supported (this reader knows version ${KILNDOCS_VERSION})`);
   }
-  const minimum = KILNDOCS_HEADER_SIZE + KILNDOCS_CRC_SIZE;
-  if (length < minimum) {
-    throw new SnapshotFormatError('truncated', source, `${length} bytes is shorter than the ${minimum}-byte minimum of a KILNDOCS snapshot`);
+  if (length < KILNDOCS_HEADER_SIZE) {
+    throw new SnapshotFormatError('truncated', source, `${length} bytes is shorter than the ${KILNDOCS_HEADER_SIZE}-byte KILNDOCS header`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, length);
   const flags = bytes[9] ?? 0;
@@ -192,6 +204,42 @@ export function decodeDocumentSnapshot(input: Uint8Array, source = 'document sna
   if ((flags & ~KNOWN_FLAGS) !== 0 || reserved !== 0) {
     throw new SnapshotFormatError('flags', source, `undefined flag bits or reserved field set (flags 0x${flags.toString(16)}, reserved 0x${reserved.toString(16)})`);
   }
+  return { flags, encrypted: (flags & KILNDOCS_FLAG_ENCRYPTED) !== 0 };
+}
+
+/** Reads only the header of the KILNDOCS snapshot at `filePath`; `undefined` when there is none. */
+export async function readDocumentSnapshotHeader(fs: FileSystem, filePath: string): Promise<DocumentSnapshotHeader | undefined> {
+  let handle;
+  try {
+    handle = await fs.open(filePath, 'read');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+  try {
+    const header = new Uint8Array(KILNDOCS_HEADER_SIZE);
+    const read = await handle.read(header, 0);
+    return decodeDocumentSnapshotHeader(header.subarray(0, read), filePath);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Decodes a KILNDOCS snapshot, checking in order: magic, version, flags and reserved bits, the header and
+ * the entry count against the byte length (before allocating for entries), every entry's framing, the exact
+ * size, then the CRC, and only then hands out the entries (as views into `bytes`). Throws
+ * `SnapshotFormatError` naming `source`.
+ */
+export function decodeDocumentSnapshot(input: Uint8Array, source = 'document snapshot'): DocumentSnapshot {
+  const bytes = plainBytes(input);
+  const length = bytes.length;
+  const { flags, encrypted } = checkHeader(bytes, source);
+  const minimum = KILNDOCS_HEADER_SIZE + KILNDOCS_CRC_SIZE;
+  if (length < minimum) {
+    throw new SnapshotFormatError('truncated', source, `${length} bytes is shorter than the ${minimum}-byte minimum of a KILNDOCS snapshot`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, length);
   const end = length - KILNDOCS_CRC_SIZE;
   const count = view.getBigUint64(20, true);
   if (count * BigInt(KILNDOCS_LENGTH_SIZE) > BigInt(end - KILNDOCS_HEADER_SIZE)) {
@@ -223,7 +271,7 @@ export function decodeDocumentSnapshot(input: Uint8Array, source = 'document sna
     entries[i] = bytes.subarray(at, at + entryLength);
     at += entryLength;
   }
-  return { seq, flags, encrypted: (flags & KILNDOCS_FLAG_ENCRYPTED) !== 0, count: entryCount, entries };
+  return { seq, flags, encrypted, count: entryCount, entries };
 }
 
 /** Reads and checks the KILNDOCS snapshot at `filePath`; `undefined` when there is none. */

@@ -27,7 +27,10 @@ export {
   KILNDOCS_LENGTH_SIZE,
   KILNDOCS_CRC_SIZE,
   KILNDOCS_MAX_ENTRY_LENGTH,
+  decodeDocumentSnapshotHeader,
+  readDocumentSnapshotHeader,
   type DocumentSnapshot,
+  type DocumentSnapshotHeader,
   type DocumentSnapshotInput,
 } from './document-snapshot.js';
 export { readMoltenSnapshot, MOLTSNAP_MAGIC, MOLTSNAP_HEADER_SIZE, MOLTSNAP_LENGTH_SIZE, type MoltenSnapshot } from './molten-snapshot.js';
