@@ -307,3 +307,15 @@ describe('stats', () => {
     await db.close();
   });
 });
+
+describe('transactions and expiry', () => {
+  it('do not see a document past its own expiry', async () => {
+    const clock = manualClock();
+    const db = await Database.open(tempDir(), { clock: clock.now });
+    await db.collection('c').set('a', { n: 1 }, { ttl: 1 });
+    clock.advance(1_000);
+    const seen = await db.transaction((tx) => tx.collection('c').get('a'));
+    expect(seen).toBeUndefined();
+    await db.close();
+  });
+});

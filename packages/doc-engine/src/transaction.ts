@@ -1,4 +1,5 @@
 import { checkSchema } from './constraints.js';
+import { docExpired } from './live.js';
 import { checkCollectionName, checkKey, readView, type ReadDoc } from './documents.js';
 import { TransactionClosedError } from './errors.js';
 import type { LogEntry } from './log-entry.js';
@@ -21,7 +22,7 @@ export class TransactionContext {
 
   constructor(
     private readonly state: DocumentState,
-    private readonly now: () => number,
+    readonly now: () => number,
   ) {
     // `_seq` values planned here are placeholders (reads never show them); the commit plans again with real ones.
     this.view = new Overlay(state, () => ++this.provisionalSeq, this.observations);
@@ -70,7 +71,8 @@ export class TransactionCollection<T extends object = Record<string, unknown>> {
   get(key: string): ReadDoc<T> | undefined {
     this.context.assertOpen();
     const doc = this.context.view.doc(this.name, checkKey(key));
-    return doc === undefined ? undefined : (readView(doc) as ReadDoc<T>);
+    // A document past its own expiry is gone here as everywhere (the collection TTL is judged at commit only).
+    return doc === undefined || docExpired(doc, this.context.now()) ? undefined : (readView(doc) as ReadDoc<T>);
   }
 
   keys(): string[] {
