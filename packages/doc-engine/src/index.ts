@@ -50,3 +50,4 @@ export {
   type EncryptionKey,
 } from './crypto/index.js';
 export * from './query/index.js';
+export * from './moltendb/index.js';

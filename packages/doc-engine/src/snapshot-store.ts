@@ -1,10 +1,9 @@
 import * as path from 'node:path';
 import {
   KILNDOCS_FLAG_ENCRYPTED,
-  KILNDOCS_HEADER_SIZE,
-  KILNDOCS_MAGIC,
   listBackups,
   readDocumentSnapshot,
+  readDocumentSnapshotHeader,
   rotateBackups,
   writeDocumentSnapshot,
   type FileSystem,
@@ -189,15 +188,7 @@ export async function loadSnapshot(
 
 /** The sequence number a snapshot covers, from its header alone (backups are only sized up, not loaded). */
 export async function snapshotSeq(fs: FileSystem, filePath: string): Promise<number> {
-  const handle = await fs.open(filePath, 'read');
-  const header = new Uint8Array(KILNDOCS_HEADER_SIZE);
-  try {
-    const read = await handle.read(header, 0);
-    const magic = Buffer.from(header.subarray(0, KILNDOCS_MAGIC.length)).toString('latin1');
-    if (read < KILNDOCS_HEADER_SIZE || magic !== KILNDOCS_MAGIC) throw new DatabaseLayoutError(filePath, 'not a KILNDOCS snapshot');
-  } finally {
-    await handle.close();
-  }
-  // magic 8 · version 1 · flags 1 · reserved 2 · seq u64 (little-endian) at byte 12.
-  return Number(new DataView(header.buffer).getBigUint64(12, true));
+  const header = await readDocumentSnapshotHeader(fs, filePath);
+  if (header === undefined) throw new DatabaseLayoutError(filePath, 'the snapshot is missing');
+  return header.seq;
 }
