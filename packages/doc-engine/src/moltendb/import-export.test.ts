@@ -79,7 +79,15 @@ describe('importMoltenDb', () => {
       rejectedSamples: [{ collection: 'weird', key: 'n', reason: 'not-an-object' }],
       schemas: { users: { type: 'object', required: ['name'] } },
       indexes: { orders: ['total'] },
+      notApplied: [],
     });
+    const imported = await Database.open(target);
+    try {
+      expect(imported.collection('orders').indexes()).toEqual(['total']);
+      await expect(imported.collection('users').set('nameless', { age: 3 })).rejects.toThrow(/name/);
+    } finally {
+      await imported.close();
+    }
     expect(summary.replay).toMatchObject({
       lines: 14,
       compactedLogDetected: true,
@@ -88,6 +96,27 @@ describe('importMoltenDb', () => {
       committedTransactions: 1,
       discardedTransactions: 1,
     });
+  });
+
+  it('reports a schema or index KilnDB refuses instead of failing the import', async () => {
+    const dir = tempDir();
+    const logPath = path.join(dir, 'db.log');
+    writeFileSync(
+      logPath,
+      logText([
+        entry('INSERT', 'c', 'k', { n: 1 }),
+        entry('SCHEMA', 'c', '', { type: 'no-such-type' }),
+        entry('INDEX', 'c', 'a..b'),
+        entry('INDEX', 'c', 'n'),
+      ]),
+    );
+    const summary = await importMoltenDb(logPath, path.join(tempDir(), 'kiln'));
+    expect(summary.indexes).toEqual({ c: ['n'] });
+    expect(summary.schemas).toEqual({});
+    expect(summary.notApplied).toEqual([
+      expect.objectContaining({ collection: 'c', what: 'schema' }),
+      expect.objectContaining({ collection: 'c', what: 'index', field: 'a..b' }),
+    ]);
   });
 
   it('commits documents in atomic batches of batchSize', async () => {

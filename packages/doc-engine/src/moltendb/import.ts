@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { nodeFileSystem, type FileSystem } from '@kilndb/snapshot';
 import { Database } from '../database.js';
+import { InvalidInputError } from '../errors.js';
 import type { DatabaseOptions } from '../options.js';
+import { SchemaError } from '../query/errors.js';
 import { toKilnFields, type RejectedDocument } from './documents.js';
 import { ImportTargetNotEmptyError, MoltenDbInputError } from './errors.js';
 import { readLines } from './log-lines.js';
@@ -30,10 +32,12 @@ export interface MoltenImportSummary {
   /** Documents KilnDB cannot hold (not objects, empty keys, unusable collection names); the first 100 are listed. */
   readonly rejectedDocuments: number;
   readonly rejectedSamples: readonly RejectedDocument[];
-  /** Collection → JSON schema the MoltenDB database held (the engine has no schema API yet, so not applied). */
+  /** Collection → JSON schema applied (set after the documents, as MoltenDB never re-checked existing ones). */
   readonly schemas: Record<string, unknown>;
-  /** Collection → fields MoltenDB had indexes on (not applied, for the same reason). */
+  /** Collection → fields indexed, as MoltenDB had them. */
   readonly indexes: Record<string, string[]>;
+  /** Schemas and indexes KilnDB could not take (an invalid schema, a field path it cannot index), with why. */
+  readonly notApplied: readonly { collection: string; what: 'schema' | 'index'; field?: string; reason: string }[];
   readonly replay: MoltenReplayStats;
 }
 
@@ -111,6 +115,9 @@ export async function importMoltenDb(
   const rejectedSamples: RejectedDocument[] = [];
   let rejectedDocuments = 0;
   let documents = 0;
+  const schemas = new Map<string, unknown>();
+  const indexes = new Map<string, string[]>();
+  const notApplied: MoltenImportSummary['notApplied'][number][] = [];
   const db = await Database.open(target, { ...options.database, fs });
   try {
     for (const [name, docs] of replay.collections) {
@@ -136,6 +143,20 @@ export async function importMoltenDb(
       if (imported > 0) collections.set(name, imported);
       documents += imported;
     }
+    for (const [name, schema] of replay.schemas) {
+      await applySetting(notApplied, { collection: name, what: 'schema' }, async () => {
+        await db.collection(name).setSchema(schema === null ? undefined : (schema as object));
+        schemas.set(name, schema);
+      });
+    }
+    for (const [name, fields] of replay.indexes) {
+      for (const field of fields) {
+        await applySetting(notApplied, { collection: name, what: 'index', field }, async () => {
+          await db.collection(name).createIndex(field);
+          indexes.set(name, [...(indexes.get(name) ?? []), field]);
+        });
+      }
+    }
   } finally {
     await db.close();
   }
@@ -148,8 +169,23 @@ export async function importMoltenDb(
     droppedFields: Object.fromEntries(droppedFields),
     rejectedDocuments,
     rejectedSamples,
-    schemas: Object.fromEntries(replay.schemas),
-    indexes: Object.fromEntries([...replay.indexes].map(([collection, fields]) => [collection, [...fields]])),
+    schemas: Object.fromEntries(schemas),
+    indexes: Object.fromEntries(indexes),
+    notApplied,
     replay: replay.stats,
   };
+}
+
+/** Applies one schema or index; one KilnDB refuses is recorded with the reason instead of failing the import. */
+async function applySetting(
+  notApplied: MoltenImportSummary['notApplied'][number][],
+  what: Omit<MoltenImportSummary['notApplied'][number], 'reason'>,
+  apply: () => Promise<void>,
+): Promise<void> {
+  try {
+    await apply();
+  } catch (error) {
+    if (!(error instanceof SchemaError || error instanceof InvalidInputError)) throw error;
+    notApplied.push({ ...what, reason: error.message });
+  }
 }
