@@ -145,7 +145,7 @@ export async function importMoltenDb(
     }
     for (const [name, schema] of replay.schemas) {
       await applySetting(notApplied, { collection: name, what: 'schema' }, async () => {
-        await db.collection(name).setSchema(schema === null ? undefined : (schema as object));
+        await db.collection(name).setSchema(schema === null ? undefined : schema);
         schemas.set(name, schema);
       });
     }
