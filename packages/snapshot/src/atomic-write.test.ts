@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ATOMIC_TEMP_SUFFIX, cleanStaleTemps, isAtomicTempName, writeFileAtomic } from './atomic-write.js';
-import { nodeFileSystem, type FileSystem, type OpenMode } from './file-system.js';
+import { nodeFileSystem } from './file-system.js';
+import { recordingWrites } from './test-support/recording-fs.js';
 import { tempDir } from './test-support/temp-dir.js';
 import { SimulatedCrashError } from './testing/errors.js';
 import { FaultyFileSystem } from './testing/faulty-file-system.js';
@@ -32,28 +33,7 @@ describe('writeFileAtomic', () => {
 
   it('writes a stream chunk by chunk instead of joining it in memory', async () => {
     const dir = tempDir();
-    const writes: number[] = [];
-    const recording: FileSystem = {
-      ...nodeFileSystem,
-      async open(filePath: string, mode: OpenMode) {
-        const handle = await nodeFileSystem.open(filePath, mode);
-        return {
-          ...handle,
-          path: handle.path,
-          write: (data: Uint8Array, position: number) => {
-            writes.push(data.length);
-            return handle.write(data, position);
-          },
-          read: (into: Uint8Array, position: number) => handle.read(into, position),
-          readSync: (into: Uint8Array, position: number) => handle.readSync(into, position),
-          datasync: () => handle.datasync(),
-          sync: () => handle.sync(),
-          truncate: (length: number) => handle.truncate(length),
-          size: () => handle.size(),
-          close: () => handle.close(),
-        };
-      },
-    };
+    const { fs: recording, writes } = recordingWrites();
     await writeFileAtomic(recording, path.join(dir, 'f'), newContentChunks());
     expect(writes).toEqual([10, 20, NEW.length - 30]);
     expect(readFileSync(path.join(dir, 'f'), 'utf8')).toBe(NEW);

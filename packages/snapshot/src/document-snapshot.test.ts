@@ -12,7 +12,8 @@ import {
   type DocumentSnapshotInput,
 } from './document-snapshot.js';
 import { SnapshotEncodeError, SnapshotFormatError } from './errors.js';
-import { nodeFileSystem, type FileSystem, type OpenMode } from './file-system.js';
+import { nodeFileSystem, type FileSystem } from './file-system.js';
+import { recordingWrites } from './test-support/recording-fs.js';
 import { tempDir } from './test-support/temp-dir.js';
 import { SimulatedCrashError } from './testing/errors.js';
 import { FaultyFileSystem } from './testing/faulty-file-system.js';
@@ -79,19 +80,7 @@ describe('KILNDOCS writing', () => {
 
   it('gathers small entries into large writes and passes large entries through without copying them', async () => {
     const dir = tempDir();
-    const writes: number[] = [];
-    const recording: FileSystem = {
-      ...nodeFileSystem,
-      async open(filePath: string, mode: OpenMode) {
-        const handle = await nodeFileSystem.open(filePath, mode);
-        return Object.assign(Object.create(handle) as typeof handle, {
-          write: (data: Uint8Array, position: number) => {
-            writes.push(data.length);
-            return handle.write(data, position);
-          },
-        });
-      },
-    };
+    const { fs: recording, writes } = recordingWrites();
     const small = Array.from({ length: 10_000 }, (_, i) => text(`entry ${i}`));
     const big = new Uint8Array(300_000).fill(9);
     await writeDocumentSnapshot(recording, path.join(dir, 's'), { seq: 1, count: small.length + 1, entries: [...small, big] });

@@ -77,16 +77,6 @@ function legacyDelete(id: number): Uint8Array {
   return bytes;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 function heading(title: string): void {
   console.log(`\n== ${title}`);
 }
@@ -128,14 +118,14 @@ console.log(`  first 10 bytes: ${describe(decodeRecord(store.subarray(0, 10)))} 
 console.log(`  first 18 bytes: ${describe(decodeRecord(store.subarray(0, 18)))}   (the length field says 19)`);
 
 heading('6. Scanning a log written before and after the format change');
-const log = concat([legacyStore(1, text.encode('old')), legacyDelete(2), encodeStore(1, text.encode('new')), encodeDelete(3)]);
+const log = Buffer.concat([legacyStore(1, text.encode('old')), legacyDelete(2), encodeStore(1, text.encode('new')), encodeDelete(3)]);
 console.log(`${log.length} bytes: ${hexBytes(log)}`);
 const scanned = scanBuffer(log);
 for (const { offset, record } of scanned.entries) console.log(`  @${String(offset).padStart(2)}  ${describe(record)}`);
 console.log(`  ${describeEnd(scanned.end)}`);
 
 heading('7. A torn tail: the last write stopped 7 bytes into a record');
-const torn = concat([log, encodeStore(4, text.encode('lost')).subarray(0, 7)]);
+const torn = Buffer.concat([log, encodeStore(4, text.encode('lost')).subarray(0, 7)]);
 const tornScan = scanBuffer(torn);
 console.log(`  ${tornScan.entries.length} records read, then ${describeEnd(tornScan.end)}`);
 console.log(`  A writer truncates the file to validEnd (${tornScan.end.validEnd}) before it appends again.`);
