@@ -1,4 +1,4 @@
-import { constants, promises as fsp, readSync } from 'node:fs';
+import { constants, promises as fsp, readSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -16,6 +16,11 @@ export interface FileHandle {
   readonly path: string;
   /** Writes all of `data` at `position`. */
   write(data: Uint8Array, position: number): Promise<void>;
+  /**
+   * Synchronous `write`, for a log's group commit: handing bytes to the page cache costs less than a
+   * thread-pool hop, and it lets the fdatasync that follows start at once.
+   */
+  writeSync(data: Uint8Array, position: number): void;
   /** Reads up to `into.length` bytes at `position`; returns the count read (short at the end of the file). */
   read(into: Uint8Array, position: number): Promise<number>;
   /** Synchronous positional read, for hot read paths where a thread-pool hop costs more than the read. */
@@ -74,6 +79,13 @@ class NodeFileHandle implements FileHandle {
     while (done < data.length) {
       const { bytesWritten } = await this.handle.write(data, done, data.length - done, position + done);
       done += bytesWritten;
+    }
+  }
+
+  writeSync(data: Uint8Array, position: number): void {
+    let done = 0;
+    while (done < data.length) {
+      done += writeSync(this.handle.fd, data, done, data.length - done, position + done);
     }
   }
 

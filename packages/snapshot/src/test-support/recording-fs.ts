@@ -13,6 +13,10 @@ export function recordingWrites(): { fs: FileSystem; writes: number[] } {
           writes.push(data.length);
           return handle.write(data, position);
         },
+        writeSync: (data, position) => {
+          writes.push(data.length);
+          handle.writeSync(data, position);
+        },
         read: (into, position) => handle.read(into, position),
         readSync: (into, position) => handle.readSync(into, position),
         datasync: () => handle.datasync(),

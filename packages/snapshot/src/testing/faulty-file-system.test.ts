@@ -416,3 +416,51 @@ describe('FaultyFileSystem crashes', () => {
     expect(await fs.stat(path.join(dir, 'missing'))).toBeUndefined();
   });
 });
+
+describe('FaultyFileSystem synchronous writes', () => {
+  it('models writeSync like write: dropped unless synced, kept once datasync covers it', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'log');
+    const fs = new FaultyFileSystem(dir);
+    const handle = await fs.open(file, 'create');
+    handle.writeSync(text('first;'), 0);
+    await handle.datasync();
+    await fs.syncDirectory(dir);
+    handle.writeSync(text('second;'), 6);
+    expect(readText(file)).toBe('first;second;');
+    await fs.crash({ mode: 'drop-unsynced' });
+    expect(readText(file)).toBe('first;');
+  });
+
+  it('fails and tears a writeSync on request, synchronously', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'f');
+    const fs = new FaultyFileSystem(dir);
+    fs.failOn({ op: 'write', code: 'ENOSPC' });
+    fs.tearWrite({ keepBytes: 2 });
+    const handle = await fs.open(file, 'create');
+    expect(() => { handle.writeSync(text('abcd'), 0); }).toThrow(expect.objectContaining({ code: 'ENOSPC', injected: true }));
+    expect(readText(file)).toBe('');
+    expect(() => { handle.writeSync(text('abcd'), 0); }).toThrow(expect.objectContaining({ code: 'EIO', syscall: 'write' }));
+    expect(readText(file)).toBe('ab');
+    handle.writeSync(text('xyz'), 2);
+    expect(readText(file)).toBe('abxyz');
+    await handle.close();
+  });
+
+  it('crashes on a scheduled writeSync: throws at once, and the crashed write may partly survive', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'f');
+    const fs = new FaultyFileSystem(dir);
+    const handle = await fs.open(file, 'create');
+    handle.writeSync(text('kept;'), 0);
+    await handle.datasync();
+    await fs.syncDirectory(dir);
+    fs.crashAfter(0, { mode: 'keep-unsynced', torn: false });
+    expect(() => { handle.writeSync(text('lost?'), 5); }).toThrow(SimulatedCrashError);
+    expect(fs.crashed).toBe(true);
+    expect(() => { handle.writeSync(text('after'), 10); }).toThrow(SimulatedCrashError);
+    await fs.crash();
+    expect(readText(file)).toBe('kept;lost?');
+  });
+});

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { nodeFileSystem, type FileHandle, type FileStat, type FileSystem, type OpenMode } from '../file-system.js';
-import { errnoError, SimulatedCrashError } from './errors.js';
+import { errnoError } from './errors.js';
 import type { FailureFault, OperationKind, TornWriteFault } from './faults.js';
 import { DirectoryNode, FileNode, type Node, type PendingChange } from './model.js';
 import { SimulatedDisk, type CrashOptions, type RealHandleOwner } from './simulated-disk.js';
@@ -191,13 +191,26 @@ class FaultyFileHandle implements FileHandle, RealHandleOwner {
     if (decision.kind === 'crash') this.record({ kind: 'write', position, data: data.slice() });
     await this.disk.apply(decision);
     if (decision.kind === 'tear') {
-      const keep = Math.min(decision.keepBytes ?? this.disk.randomInt(data.length), data.length);
-      const landed = data.slice(0, keep);
+      const landed = this.tornPart(data, decision.keepBytes);
       await this.disk.settle(this.real.write(landed, position));
       this.record({ kind: 'write', position, data: landed });
       throw errnoError('EIO', 'write', this.path);
     }
     await this.disk.settle(this.real.write(data, position));
+    this.record({ kind: 'write', position, data: data.slice() });
+  }
+
+  writeSync(data: Uint8Array, position: number): void {
+    const decision = this.disk.decide('write', [this.path], true);
+    if (decision.kind === 'crash') this.record({ kind: 'write', position, data: data.slice() });
+    this.disk.applySync(decision);
+    if (decision.kind === 'tear') {
+      const landed = this.tornPart(data, decision.keepBytes);
+      this.real.writeSync(landed, position);
+      this.record({ kind: 'write', position, data: landed });
+      throw errnoError('EIO', 'write', this.path);
+    }
+    this.real.writeSync(data, position);
     this.record({ kind: 'write', position, data: data.slice() });
   }
 
@@ -207,9 +220,7 @@ class FaultyFileHandle implements FileHandle, RealHandleOwner {
   }
 
   readSync(into: Uint8Array, position: number): number {
-    const decision = this.disk.decide('read', [this.path], false);
-    if (decision.kind === 'down') throw new SimulatedCrashError();
-    if (decision.kind === 'fail') throw decision.error;
+    this.disk.applySync(this.disk.decide('read', [this.path], false));
     return this.real.readSync(into, position);
   }
 
@@ -251,6 +262,11 @@ class FaultyFileHandle implements FileHandle, RealHandleOwner {
     const covered = this.node instanceof FileNode ? this.node.pendingCount : 0;
     await this.disk.settle(op === 'sync' ? this.real.sync() : this.real.datasync());
     if (this.node instanceof FileNode) this.node.synced(covered);
+  }
+
+  /** The prefix of a torn write that lands. */
+  private tornPart(data: Uint8Array, keepBytes: number | undefined): Uint8Array {
+    return data.slice(0, Math.min(keepBytes ?? this.disk.randomInt(data.length), data.length));
   }
 
   private record(change: PendingChange): void {

@@ -147,6 +147,24 @@ export class SimulatedDisk {
     }
   }
 
+  /**
+   * `apply` for a synchronous operation: a crash starts the rewrite of the tree and throws at once, so the
+   * caller must `crash()` (which waits for the rewrite) before it looks at the files.
+   */
+  applySync(decision: Decision): void {
+    switch (decision.kind) {
+      case 'crash':
+        this.crash(this.scheduledCrash?.options ?? {}).catch(() => undefined);
+        throw new SimulatedCrashError();
+      case 'down':
+        throw new SimulatedCrashError();
+      case 'fail':
+        throw decision.error;
+      default:
+        return;
+    }
+  }
+
   /** Waits for the real operation, then rejects if the disk crashed meanwhile. */
   async settle<T>(operation: Promise<T>): Promise<T> {
     const result = await this.track(operation);
