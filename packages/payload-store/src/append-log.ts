@@ -26,9 +26,9 @@ export interface AppendLogOptions {
   /** Longest time acknowledged-but-unwritten bytes wait for the background write. Default 50 ms. */
   readonly flushIntervalMs?: number;
   /**
-   * Most bytes that settled appends ('none' or deferred) may leave unwritten. Past it the log starts writing
-   * them at once and the next such append waits for the previous write-behind, so a loop that never yields to
-   * the event loop (a bulk load) keeps memory bounded while encoding overlaps the disk. Default 2 MiB.
+   * Most bytes that settled appends ('none' or deferred) may leave unwritten. The append that reaches it
+   * writes them at once, so a loop that never yields to the event loop (a bulk load) keeps memory bounded.
+   * Default 2 MiB.
    */
   readonly writeBehindBytes?: number;
   /** Replays without repairing anything and refuses appends. A missing file reads as empty. */
@@ -113,12 +113,37 @@ class Group {
   }
 }
 
+/** A group written to the file at `start`, waiting for an fdatasync. */
+interface WrittenGroup {
+  readonly group: Group;
+  readonly start: number;
+}
+
+/** An fdatasync under way and the written groups it makes durable. */
+interface Sync {
+  /** The log's written end when it started: every byte before it is durable once it completes. */
+  readonly covers: number;
+  readonly groups: WrittenGroup[];
+}
+
 const INITIAL_GROUP_BYTES = 64 * 1024;
+/** Recycled groups kept, and the largest buffer worth keeping. */
+const SPARE_GROUPS = 4;
+const SPARE_GROUP_BYTES = 4 * 1024 * 1024;
+/**
+ * fdatasyncs allowed under way at once. A second one lets appends that arrived during the first start their
+ * sync as soon as they are written instead of waiting for the first to come back, so encoding overlaps the disk.
+ */
+const MAX_SYNCS_IN_FLIGHT = 2;
+/** Size or count of fsync'd appends at which a group is committed without waiting for the end of the tick. */
+const EAGER_COMMIT_BYTES = 32 * 1024;
+const EAGER_COMMIT_APPENDS = 32;
 
 /**
- * An append-only file of wal-format records with group commit. Appenders that arrive while a write is
- * under way share the next write and its single fdatasync. The one implementation of appending,
- * group commit and torn-tail repair in KilnDB: payload-store and doc-engine both write through it.
+ * An append-only file of wal-format records with group commit. Appends wait in a group; the group is
+ * written with one synchronous write (page cache) and made durable with one fdatasync on the thread pool,
+ * while the next group fills. The one implementation of appending, group commit and torn-tail repair in
+ * KilnDB: payload-store and doc-engine both write through it.
  */
 export class AppendLog {
   readonly durability: Durability;
@@ -126,19 +151,25 @@ export class AppendLog {
   private handle: FileHandle | undefined;
   private readonly flushIntervalMs: number;
   private readonly writeBehindBytes: number;
-  /** The write-behind flush under way; it settles without rejecting (a failure fails the log for every caller). */
-  private writeBehind: Promise<void> = Promise.resolve();
-  private acknowledgedChain: Promise<unknown> = Promise.resolve();
   private readonly readOnly: boolean;
   private readonly onWarning: (warning: LogWarning) => void;
 
   private writtenEnd: number;
   private syncedEnd: number;
+  /** The group appends go into; it always starts at `writtenEnd`. */
   private pending = new Group(INITIAL_GROUP_BYTES);
-  private spare: Group | undefined = new Group(INITIAL_GROUP_BYTES);
-  private inflight: Group | undefined;
-  private committing: Promise<void> | undefined;
+  private readonly spares: Group[] = [];
+  /** Written groups whose waiters need an fdatasync that has not started yet. */
+  private unsynced: WrittenGroup[] = [];
+  /** In start order, so in increasing `covers`. */
+  private syncsInFlight: Sync[] = [];
+  /** Every fdatasync still running, including ones a failure abandoned: closing waits for them. */
+  private readonly syncsRunning = new Set<Promise<void>>();
+  /** A failed write being cut back: nothing is written until it ends. */
+  private repairing: Promise<void> | undefined;
   private commitScheduled = false;
+  /** The event-loop turn settled appends wait for after a write-behind (see `yieldAfterWriteBehind`). */
+  private yielding: Promise<void> | undefined;
   private backgroundTimer: NodeJS.Timeout | undefined;
   private exclusive: Promise<void> | undefined;
   private failure: LogFailedError | undefined;
@@ -218,7 +249,7 @@ export class AppendLog {
 
   /** Logical size: every byte appended so far, written or still buffered. */
   get size(): number {
-    return this.writtenEnd + (this.inflight?.length ?? 0) + this.pending.length;
+    return this.writtenEnd + this.pending.length;
   }
 
   stats(): AppendLogStats {
@@ -247,27 +278,31 @@ export class AppendLog {
     group.length += size;
     if (this.durability === 'none' || options.defer === true) {
       group.acknowledged = true;
-      const offset = this.writtenEnd + (this.inflight?.length ?? 0) + relative;
-      if (this.size - this.writtenEnd < this.writeBehindBytes) {
-        this.scheduleBackgroundWrite();
+      const offset = this.writtenEnd + relative;
+      if (group.length >= this.writeBehindBytes) {
+        this.commit();
+        this.yieldAfterWriteBehind();
       } else {
-        const previous = this.writeBehind;
-        this.writeBehind = this.flush().catch(() => undefined);
-        this.acknowledgedChain = Promise.all([this.acknowledgedChain, previous]);
+        this.scheduleBackgroundWrite();
       }
-      // Settled appends settle in append order, even when one of them waits for a write-behind: a caller
-      // indexing them as they settle must never see an older write land after a newer one.
-      const settled = this.acknowledgedChain.then(() => {
-        this.assertUsable();
-        return offset;
-      });
-      this.acknowledgedChain = settled.catch(() => undefined);
-      return settled;
+      if (this.failure !== undefined) return Promise.reject(this.failure);
+      return this.yielding === undefined ? Promise.resolve(offset) : this.yielding.then(() => offset);
     }
-    return new Promise<number>((resolve, reject) => {
+    const settled = new Promise<number>((resolve, reject) => {
       group.waiters.push({ relative, resolve, reject });
-      this.scheduleCommit();
     });
+    // A burst large enough is committed part way: its sync starts while the rest of the burst is encoded,
+    // instead of the disk idling until the end of the tick.
+    if (
+      this.durability === 'fsync' &&
+      (group.length >= EAGER_COMMIT_BYTES || group.waiters.length >= EAGER_COMMIT_APPENDS) &&
+      this.syncsInFlight.length < MAX_SYNCS_IN_FLIGHT
+    ) {
+      this.commit();
+    } else {
+      this.scheduleCommit();
+    }
+    return settled;
   }
 
   /** Appends bytes already encoded. */
@@ -279,14 +314,10 @@ export class AppendLog {
   flush(): Promise<void> {
     if (this.exclusive !== undefined) return this.exclusive.then(() => this.flush());
     this.assertUsable();
-    if (this.readOnly) return Promise.resolve();
-    if (this.pending.empty && this.inflight === undefined && this.syncedEnd === this.writtenEnd) {
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      this.pending.flushWaiters.push({ relative: 0, resolve: () => { resolve(); }, reject });
-      this.scheduleCommit();
-    });
+    if (this.readOnly || this.quiet) return Promise.resolve();
+    const flushed = this.flushPromise();
+    this.scheduleCommit();
+    return flushed;
   }
 
   /**
@@ -299,18 +330,14 @@ export class AppendLog {
     if (position < this.writtenEnd && this.handle !== undefined) {
       const fromFile = Math.min(into.length, this.writtenEnd - position);
       done = this.handle.readSync(fromFile === into.length ? into : into.subarray(0, fromFile), position);
-      if (done < fromFile) return done;
+      if (done < fromFile || done === into.length) return done;
     }
-    let groupStart = this.writtenEnd;
-    for (const group of [this.inflight, this.pending]) {
-      if (group === undefined || done === into.length) continue;
-      const at = position + done - groupStart;
-      if (at >= 0 && at < group.length) {
-        const n = Math.min(into.length - done, group.length - at);
-        into.set(group.bytes.subarray(at, at + n), done);
-        done += n;
-      }
-      groupStart += group.length;
+    const group = this.pending;
+    const at = position + done - this.writtenEnd;
+    if (at >= 0 && at < group.length) {
+      const n = Math.min(into.length - done, group.length - at);
+      into.set(group.bytes.subarray(at, at + n), done);
+      done += n;
     }
     return done;
   }
@@ -357,11 +384,29 @@ export class AppendLog {
         // The failure is recorded in this.failure and was reported to the appenders; closing still frees the file.
       }
     }
-    while (this.committing !== undefined) await this.committing;
+    while (this.repairing !== undefined) await this.repairing;
+    await Promise.all([...this.syncsRunning]);
     this.closed = true;
     clearTimeout(this.backgroundTimer);
     await this.handle?.close();
     this.handle = undefined;
+  }
+
+  /** Nothing buffered, nothing waiting for a sync, every written byte synced. */
+  private get quiet(): boolean {
+    return (
+      this.pending.empty &&
+      this.unsynced.length === 0 &&
+      this.syncsInFlight.length === 0 &&
+      this.repairing === undefined &&
+      this.syncedEnd === this.writtenEnd
+    );
+  }
+
+  private flushPromise(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.flushWaiters.push({ relative: 0, resolve: () => { resolve(); }, reject });
+    });
   }
 
   private assertUsable(): void {
@@ -375,12 +420,28 @@ export class AppendLog {
   }
 
   private scheduleCommit(): void {
-    if (this.commitScheduled || this.committing !== undefined) return;
+    if (this.commitScheduled) return;
     this.commitScheduled = true;
-    // A microtask lets every append issued in the same tick join the first group.
-    queueMicrotask(() => {
+    const run = (): void => {
       this.commitScheduled = false;
-      this.startCommitting();
+      if (this.exclusive === undefined) this.commit();
+    };
+    // An fsync'd group waits for the disk anyway: it is committed at the end of this tick. Appends that settle
+    // once written are committed on the next turn of the event loop instead, so the appends of a whole turn
+    // share the write and a loop of awaited appends cannot starve timers and I/O.
+    if (this.durability === 'fsync') queueMicrotask(run);
+    else setImmediate(run);
+  }
+
+  /**
+   * Settled appends give the event loop a turn at each write-behind, so a loop of them cannot starve timers
+   * and I/O; the appends after it wait behind the same turn, which keeps them settling in append order.
+   */
+  private yieldAfterWriteBehind(): void {
+    const turn = new Promise<void>((resolve) => setImmediate(resolve));
+    this.yielding = turn;
+    void turn.then(() => {
+      if (this.yielding === turn) this.yielding = undefined;
     });
   }
 
@@ -388,71 +449,95 @@ export class AppendLog {
     if (this.backgroundTimer !== undefined) return;
     this.backgroundTimer = setTimeout(() => {
       this.backgroundTimer = undefined;
-      this.startCommitting();
+      if (this.exclusive === undefined) this.commit();
     }, this.flushIntervalMs);
     this.backgroundTimer.unref();
   }
 
-  private startCommitting(): void {
-    if (this.committing !== undefined || this.closed || this.failure !== undefined || this.exclusive !== undefined) return;
-    const run = async (): Promise<void> => {
-      // Yield once so `committing` is set before the loop can end; the loop's last check and the reset below
-      // then run in one synchronous step, leaving no gap in which an append could be stranded.
-      await Promise.resolve();
-      try {
-        while (!this.pending.empty && this.failure === undefined) await this.commitGroup();
-      } finally {
-        this.committing = undefined;
-      }
-    };
-    this.committing = run();
-  }
-
   /** Inside `runExclusive`: writes and syncs everything appended before it began. */
   private async drain(): Promise<void> {
-    while (this.committing !== undefined) await this.committing;
     for (;;) {
       if (this.failure !== undefined) throw this.failure;
-      if (this.pending.empty && this.syncedEnd === this.writtenEnd) return;
-      this.pending.flushWaiters.push({ relative: 0, resolve: () => undefined, reject: () => undefined });
-      await this.commitGroup();
+      if (this.quiet) return;
+      if (this.repairing !== undefined) {
+        await this.repairing;
+        continue;
+      }
+      const flushed = this.flushPromise();
+      this.commit();
+      await flushed.catch(() => undefined);
     }
   }
 
-  private async commitGroup(): Promise<void> {
+  /**
+   * Writes the pending group with one synchronous write, then settles its appends if the durability asks no
+   * more, or queues them for the next fdatasync.
+   */
+  private commit(): void {
     const handle = this.handle;
-    if (handle === undefined) throw new LogClosedError(this.filePath);
     const group = this.pending;
-    this.pending = this.spare ?? new Group(INITIAL_GROUP_BYTES);
-    this.spare = undefined;
-    this.inflight = group;
+    if (group.empty || handle === undefined || this.repairing !== undefined || this.failure !== undefined) return;
+    this.pending = this.spares.pop() ?? new Group(INITIAL_GROUP_BYTES);
     const start = this.writtenEnd;
     if (group.length > 0) {
       try {
         this.writes++;
-        await handle.write(group.bytes.subarray(0, group.length), start);
+        handle.writeSync(group.bytes.subarray(0, group.length), start);
       } catch (error) {
-        this.inflight = undefined;
-        await this.recoverFromFailedWrite(handle, group, start, asError(error));
-        this.recycle(group);
+        this.writeFailed(handle, group, start, asError(error));
         return;
       }
       this.writtenEnd = start + group.length;
     }
-    this.inflight = undefined;
-    const mustSync = group.flushWaiters.length > 0 || (this.durability === 'fsync' && group.waiters.length > 0);
-    if (mustSync && this.syncedEnd !== this.writtenEnd) {
-      try {
-        this.syncs++;
-        const syncing = this.writtenEnd;
-        await handle.datasync();
-        this.syncedEnd = syncing;
-      } catch (error) {
-        // After a failed fsync the kernel may have dropped the dirty pages; retrying would lie. Fail the log.
-        this.fail(asError(error), 'fdatasync failed', group);
-        return;
-      }
+    if (group.flushWaiters.length > 0 || (this.durability === 'fsync' && group.waiters.length > 0)) {
+      this.unsynced.push({ group, start });
+      this.startSync();
+    } else {
+      this.settle(group, start);
     }
+  }
+
+  /** Starts an fdatasync for the written groups waiting for one, unless one under way already covers them. */
+  private startSync(): void {
+    const handle = this.handle;
+    if (this.unsynced.length === 0 || handle === undefined) return;
+    if (this.syncedEnd === this.writtenEnd) {
+      for (const { group, start } of this.unsynced.splice(0)) this.settle(group, start);
+      return;
+    }
+    const latest = this.syncsInFlight.at(-1);
+    if (latest?.covers === this.writtenEnd) {
+      latest.groups.push(...this.unsynced.splice(0));
+      return;
+    }
+    if (this.syncsInFlight.length >= MAX_SYNCS_IN_FLIGHT) return;
+    const sync: Sync = { covers: this.writtenEnd, groups: this.unsynced };
+    this.unsynced = [];
+    this.syncsInFlight.push(sync);
+    this.syncs++;
+    const running = handle.datasync().then(
+      () => { this.synced(sync); },
+      (error: unknown) => {
+        // After a failed fsync the kernel may have dropped the dirty pages; retrying would lie. Fail the log.
+        this.fail(asError(error), 'fdatasync failed', []);
+      },
+    );
+    this.syncsRunning.add(running);
+    void running.finally(() => this.syncsRunning.delete(running));
+  }
+
+  private synced(sync: Sync): void {
+    if (this.failure !== undefined) return;
+    if (sync.covers > this.syncedEnd) this.syncedEnd = sync.covers;
+    // Syncs started earlier cover less, so this one made their bytes durable too, even if they are still running.
+    while (this.syncsInFlight.length > 0 && (this.syncsInFlight[0]?.covers ?? Infinity) <= this.syncedEnd) {
+      for (const { group, start } of this.syncsInFlight.shift()?.groups ?? []) this.settle(group, start);
+    }
+    this.commit();
+    this.startSync();
+  }
+
+  private settle(group: Group, start: number): void {
     for (const waiter of group.waiters) waiter.resolve(start + waiter.relative);
     for (const waiter of group.flushWaiters) waiter.resolve(start);
     this.recycle(group);
@@ -460,31 +545,54 @@ export class AppendLog {
 
   private recycle(group: Group): void {
     group.reset();
-    if (group.bytes.length <= 4 * INITIAL_GROUP_BYTES * 16) this.spare = group;
+    if (group.bytes.length <= SPARE_GROUP_BYTES && this.spares.length < SPARE_GROUPS) this.spares.push(group);
   }
 
-  private async recoverFromFailedWrite(handle: FileHandle, group: Group, start: number, error: Error): Promise<void> {
-    if (group.acknowledged || this.pending.acknowledged) {
-      this.fail(error, 'a write of already acknowledged bytes failed', group);
+  /**
+   * A write failed part way, or not at all: cut the file back to where the group started, so the log stays
+   * usable and its end stays a record boundary. Bytes already acknowledged cannot be given back: that fails the log.
+   */
+  private writeFailed(handle: FileHandle, group: Group, start: number, error: Error): void {
+    if (group.acknowledged) {
+      this.fail(error, 'a write of already acknowledged bytes failed', [group]);
       return;
     }
-    try {
-      await handle.truncate(start);
-    } catch (truncateError) {
-      this.fail(asError(truncateError), 'could not cut a failed write back', group);
-      return;
-    }
-    const failure = new LogWriteError(this.filePath, error);
-    for (const waiter of [...group.waiters, ...group.flushWaiters]) waiter.reject(failure);
+    const repair = async (): Promise<void> => {
+      try {
+        await handle.truncate(start);
+      } catch (truncateError) {
+        this.fail(asError(truncateError), 'could not cut a failed write back', [group]);
+        return;
+      }
+      const failure = new LogWriteError(this.filePath, error);
+      for (const waiter of [...group.waiters, ...group.flushWaiters]) waiter.reject(failure);
+      this.recycle(group);
+    };
+    this.repairing = repair().finally(() => {
+      this.repairing = undefined;
+      if (!this.pending.empty) this.scheduleCommit();
+    });
   }
 
-  private fail(cause: Error, what: string, group: Group): void {
+  private fail(cause: Error, what: string, failedGroups: Group[]): void {
+    if (this.failure !== undefined) return;
     const failure = new LogFailedError(this.filePath, what, cause);
     this.failure = failure;
-    const waiters = [...group.waiters, ...group.flushWaiters, ...this.pending.waiters, ...this.pending.flushWaiters];
-    this.pending.reset();
-    for (const waiter of waiters) waiter.reject(failure);
-    if (group.acknowledged) {
+    const groups = [
+      ...failedGroups,
+      ...this.syncsInFlight.flatMap((sync) => sync.groups.map((written) => written.group)),
+      ...this.unsynced.map((written) => written.group),
+      this.pending,
+    ];
+    this.syncsInFlight = [];
+    this.unsynced = [];
+    this.pending = new Group(INITIAL_GROUP_BYTES);
+    let acknowledgedLost = false;
+    for (const group of groups) {
+      acknowledgedLost ||= group.acknowledged;
+      for (const waiter of [...group.waiters, ...group.flushWaiters]) waiter.reject(failure);
+    }
+    if (acknowledgedLost) {
       this.onWarning({ code: 'background-flush-failed', path: this.filePath, message: failure.message });
     }
   }
