@@ -21,7 +21,6 @@ import { COMPACTION_FILE, LOG_FILE, SNAPSHOT_FILE } from './store-files.js';
 
 const DEFAULT_SNAPSHOT_THRESHOLD = 10 * 1024 * 1024;
 const DEFAULT_AUTO_COMPACT_MIN_BYTES = 64 * 1024 * 1024;
-/** Unwritten bytes past which deferred and `'none'` writes start a flush (kept below AppendLog's buffer-reuse limit). */
 /** First read of a record whose size is not known (loaded from a snapshot): enough for most payloads. */
 const GUESS_READ_BYTES = 4096;
 
@@ -442,26 +441,46 @@ export class PayloadStore {
    * failed. Waits first while maintenance holds the gate, so every append it lets through is applied before
    * maintenance reads the index.
    */
-  private async write(
+  private write(
     size: number,
     encode: (buf: Uint8Array, at: number) => void,
     apply: (offset: number) => void,
     defer = false,
   ): Promise<void> {
+    if (this.gate !== undefined) return this.writeAfterGate(size, encode, apply, defer);
+    this.assertWritable();
+    const appended = this.log.append(size, encode, defer ? DEFERRED : NOT_DEFERRED);
+    this.pendingWrites++;
+    this.appending++;
+    return appended.then(
+      (offset) => {
+        this.pendingWrites--;
+        this.appending--;
+        apply(offset);
+        this.afterWrite();
+      },
+      (error: unknown) => {
+        this.pendingWrites--;
+        this.appending--;
+        throw error;
+      },
+    );
+  }
+
+  /** A write that met the gate: it counts as pending while it waits, then goes through `write`. */
+  private async writeAfterGate(
+    size: number,
+    encode: (buf: Uint8Array, at: number) => void,
+    apply: (offset: number) => void,
+    defer: boolean,
+  ): Promise<void> {
     this.pendingWrites++;
     try {
       while (this.gate !== undefined) await this.gate;
-      this.assertWritable();
-      this.appending++;
-      try {
-        apply(await this.log.append(size, encode, { defer }));
-      } finally {
-        this.appending--;
-      }
     } finally {
       this.pendingWrites--;
     }
-    this.afterWrite();
+    return this.write(size, encode, apply, defer);
   }
 
   private applyStore(key: IndexKey, offset: number, size: number): void {
@@ -632,6 +651,9 @@ export class PayloadStore {
     return { bytesBefore, bytesAfter };
   }
 }
+
+const DEFERRED = { defer: true } as const;
+const NOT_DEFERRED = { defer: false } as const;
 
 /** Where a store record's payload starts: after the marker, the id and the length field. */
 const PAYLOAD_OFFSET = LENGTH_FIELD_OFFSET + 4;
