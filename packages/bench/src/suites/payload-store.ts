@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { PayloadStore, SNAPSHOT_FILE } from '@kilndb/payload-store';
+import { LOG_FILE, PayloadStore, SNAPSHOT_FILE } from '@kilndb/payload-store';
 import Database from 'better-sqlite3';
 import { ClassicLevel } from 'classic-level';
 import { open as openLmdb } from 'lmdb';
 import { markdownTable, tempDir, timeMs, type Cell, type Suite } from '../harness.js';
+import { getFloor, putCpuFloor } from './payload-floors.js';
 
 /** A ~1 KiB JSON document; `id` varies so no two values are identical. */
 function makeValue(id: number): Record<string, unknown> {
@@ -173,8 +174,13 @@ async function durableConcurrent(adapter: Adapter, count: number, writers: numbe
 
 let sink = 0;
 
+/** `count` ids spread over `0 … loaded - 1` in a scattered, repeatable order. */
+function randomIds(loaded: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => (i * 2_654_435_761) % loaded);
+}
+
 function randomGets(adapter: Adapter, loaded: number, count: number): number {
-  const ids = Array.from({ length: count }, (_, i) => (i * 2_654_435_761) % loaded);
+  const ids = randomIds(loaded, count);
   const start = process.hrtime.bigint();
   for (const id of ids) {
     const value = adapter.get(id) as { id: number } | undefined;
@@ -253,6 +259,8 @@ function openInChild(dir: string, count: number): OpenResult {
 }
 
 const ROUNDS = 3;
+const PUT_FLOOR = 'floor: the put path\'s CPU alone (JSON + UTF-8 + CRC + a promise), no I/O';
+const GET_FLOOR = 'floor: pread + CRC + JSON.parse, offsets from an array';
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -298,14 +306,20 @@ export const payloadStoreSuite: Suite = {
       }
       record(single, 'raw append + fdatasync each', await rawAppend(singleCount, 1));
       record(concurrent, 'raw append, one fdatasync per 64', await rawAppend(concurrentCount, 64));
+      record(concurrent, PUT_FLOOR, await putCpuFloor(concurrentCount, 64, makeValue));
     }
     for (const peer of peers) {
-      await withStore(peer, async (adapter) => {
+      await withStore(peer, async (adapter, dir) => {
         const ids = Array.from({ length: bulkCount }, (_, i) => i);
         const ms = await timeMs(() => adapter.bulk(ids));
         record(bulk, peer.name, (bulkCount / ms) * 1000);
         randomGets(adapter, bulkCount, Math.min(getCount, 20_000));
         for (let round = 0; round < ROUNDS; round++) record(gets, peer.name, randomGets(adapter, bulkCount, getCount));
+        if (peer === kiln) {
+          for (let round = 0; round < ROUNDS; round++) {
+            record(gets, GET_FLOOR, getFloor(path.join(dir, LOG_FILE), randomIds(bulkCount, getCount)));
+          }
+        }
       });
     }
     const results = new Map([...samples].map(([scenario, row]) => [scenario, new Map([...row].map(([name, values]) => [name, median(values)]))]));
@@ -333,25 +347,30 @@ export const payloadStoreSuite: Suite = {
 
     const get = (scenario: string, name: string): number | undefined =>
       [...results].find(([key]) => key.startsWith(scenario))?.[1].get(name);
-    const goal = (label: string, measured: number | undefined, target: number | undefined, atMost = false): Cell[] => {
+    const goal = (label: string, measured: number | undefined, target: number | undefined, atMost = false, floor?: number): Cell[] => {
       const met = measured !== undefined && target !== undefined && (atMost ? measured <= target : measured >= target);
-      return [label, measured === undefined ? '–' : Number(measured.toFixed(2)), target === undefined ? '–' : Number(target.toFixed(2)), met ? 'met' : 'missed'];
+      return [
+        label,
+        measured === undefined ? '–' : Number(measured.toFixed(2)),
+        target === undefined ? '–' : Number(target.toFixed(2)),
+        floor === undefined ? '–' : Number(floor.toFixed(2)),
+        met ? 'met' : 'missed',
+      ];
     };
-    const ours = (scenario: string): number | undefined => get(scenario, kiln.name);
-    const rate = (scenario: string, name: string): number | undefined => {
-      const a = ours(scenario);
+    const rate = (scenario: string, name: string, of: string = kiln.name): number | undefined => {
+      const a = get(scenario, of);
       const b = get(scenario, name);
       return a === undefined || b === undefined ? undefined : a / b;
     };
     console.log('### goals\n');
     console.log(
       markdownTable(
-        ['goal', 'measured', 'target', ''],
+        ['goal', 'measured', 'target', 'floor ÷ peer (best any such store could do)', ''],
         [
-          goal('64-writer durable puts ÷ lmdb', rate('durable put, 64', lmdb.name), 2),
+          goal('64-writer durable puts ÷ lmdb', rate('durable put, 64', lmdb.name), 2, false, rate('durable put, 64', lmdb.name, PUT_FLOOR)),
           goal('1-writer durable puts ÷ raw append+fdatasync', rate('durable put, 1', 'raw append + fdatasync each'), 0.9),
           goal('bulk load ÷ classic-level', rate('bulk load', classicLevel.name), 1.5),
-          goal('random get ÷ lmdb', rate('random get', lmdb.name), 1),
+          goal('random get ÷ lmdb', rate('random get', lmdb.name), 1, false, rate('random get', lmdb.name, GET_FLOOR)),
           goal(`cold open of ${openCount.toLocaleString('en-US')} with snapshot, ms`, open.snapshot.ms, 300, true),
           goal('RAM per indexed id, bytes (snapshot open)', open.snapshot.bytesPerId, 40, true),
         ],
