@@ -178,12 +178,12 @@ describe('AppendLog', () => {
   it("lets timers run during a loop of awaited appends that settle without an fdatasync ('flush', 'none')", async () => {
     for (const durability of ['flush', 'none'] as const) {
       const log = await AppendLog.open(path.join(dir, `${durability}.log`), { durability, writeBehindBytes: 64 * 1024 });
-      let fired = false;
-      setTimeout(() => (fired = true), 1);
+      const timer = { fired: false };
+      setTimeout(() => (timer.fired = true), 1);
       let appended = 0;
       // Were the settling all microtasks, the timer could never fire and the guard would end the loop.
-      while (!fired && appended < 100_000) await appendStore(log, appended++, 'x'.repeat(1000));
-      expect(fired, durability).toBe(true);
+      while (!timer.fired && appended < 100_000) await appendStore(log, appended++, 'x'.repeat(1000));
+      expect(timer.fired, durability).toBe(true);
       await log.close();
     }
   });
