@@ -14,7 +14,7 @@ function makeValue(id: number): Record<string, unknown> {
   return {
     id,
     name: `user-${id}`,
-    email: `user${id}@example.org`,
+    email: `user${id}-at-mailhost`,
     active: id % 3 !== 0,
     score: (id * 7919) % 1000,
     tags: ['alpha', 'beta', 'gamma', `t${id % 17}`],
