@@ -23,7 +23,7 @@ function deadPid(): number {
 describe('DirectoryLock', () => {
   it('writes the holder pid and refuses a second holder, naming the pid', async () => {
     const lock = await DirectoryLock.acquire(dir);
-    expect(readFileSync(path.join(dir, 'LOCK'), 'utf8').trim()).toBe(String(process.pid));
+    expect(readFileSync(path.join(dir, 'LOCK'), 'utf8').split('\n')[0]).toBe(String(process.pid));
     const second = DirectoryLock.acquire(dir);
     await expect(second).rejects.toBeInstanceOf(DirectoryLockedError);
     await expect(second).rejects.toThrow(new RegExp(`process ${process.pid} \\(this process\\)`));
@@ -43,7 +43,7 @@ describe('DirectoryLock', () => {
   it('takes over a lock left by a process that died', async () => {
     writeFileSync(path.join(dir, 'LOCK'), `${deadPid()}\n`);
     const lock = await DirectoryLock.acquire(dir);
-    expect(readFileSync(path.join(dir, 'LOCK'), 'utf8').trim()).toBe(String(process.pid));
+    expect(readFileSync(path.join(dir, 'LOCK'), 'utf8').split('\n')[0]).toBe(String(process.pid));
     await lock.release();
   });
 
@@ -51,5 +51,50 @@ describe('DirectoryLock', () => {
     writeFileSync(path.join(dir, 'LOCK'), '');
     const lock = await DirectoryLock.acquire(dir);
     await lock.release();
+  });
+
+  it('waits for a lock file that is still being written instead of taking it over', async () => {
+    const lockPath = path.join(dir, 'LOCK');
+    // Its creator made the file and writes its pid a moment later (the parent process stands in, alive).
+    writeFileSync(lockPath, '');
+    const writing = new Promise<void>((resolve) => {
+      setTimeout(() => {
+        writeFileSync(lockPath, `${process.ppid}\n`);
+        resolve();
+      }, 40);
+    });
+    await expect(DirectoryLock.acquire(dir)).rejects.toMatchObject({ name: 'DirectoryLockedError', holderPid: process.ppid });
+    await writing;
+  });
+
+  it.runIf(existsSync('/proc/sys/kernel/random/boot_id'))(
+    'takes over a lock written before a reboot, though its pid is in use again',
+    async () => {
+      writeFileSync(path.join(dir, 'LOCK'), `${process.ppid}\n00000000-0000-0000-0000-000000000000\nold\n`);
+      const lock = await DirectoryLock.acquire(dir);
+      expect(readFileSync(path.join(dir, 'LOCK'), 'utf8').split('\n')[0]).toBe(String(process.pid));
+      await lock.release();
+    },
+  );
+
+  it('lets exactly one of several takeovers of the same stale lock win', async () => {
+    for (let round = 0; round < 10; round++) {
+      writeFileSync(path.join(dir, 'LOCK'), `${deadPid()}\n`);
+      const results = await Promise.allSettled([DirectoryLock.acquire(dir), DirectoryLock.acquire(dir), DirectoryLock.acquire(dir)]);
+      const won = results.filter((result) => result.status === 'fulfilled');
+      expect(won, `round ${round}`).toHaveLength(1);
+      for (const result of results) {
+        if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(DirectoryLockedError);
+      }
+      await won[0]?.value.release();
+      expect(existsSync(path.join(dir, 'LOCK'))).toBe(false);
+    }
+  });
+
+  it('leaves alone a lock file that another holder has replaced', async () => {
+    const lock = await DirectoryLock.acquire(dir);
+    writeFileSync(path.join(dir, 'LOCK'), `${process.ppid}\n\nsomeone-else\n`);
+    await lock.release();
+    expect(readFileSync(path.join(dir, 'LOCK'), 'utf8')).toBe(`${process.ppid}\n\nsomeone-else\n`);
   });
 });
