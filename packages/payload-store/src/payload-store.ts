@@ -502,22 +502,24 @@ export class PayloadStore {
     let want = sizeKnown ? knownSize : GUESS_READ_BYTES;
     for (;;) {
       if (this.readBuffer.length < want) this.readBuffer = new Uint8Array(Math.max(want, 2 * this.readBuffer.length));
-      const bytes = this.readBuffer;
-      const read = this.log.readSync(want === bytes.length ? bytes : bytes.subarray(0, want), offset);
-      const record = decodeRecord(read === bytes.length ? bytes : bytes.subarray(0, read));
+      const view = want === this.readBuffer.length ? this.readBuffer : this.readBuffer.subarray(0, want);
+      const read = this.log.readSync(view, offset);
+      const record = decodeRecord(read === want ? view : view.subarray(0, read));
       if (record.type === 'incomplete' && !sizeKnown && read === want && record.needed > want) {
         want = record.needed;
         continue;
       }
+      if (record.type === 'store' && fromRecordId(record.id) === key) {
+        if (!sizeKnown) {
+          this.index.setSize(key, record.size);
+          this.live.replace(UNKNOWN_SIZE, record.size);
+        }
+        return record.payload;
+      }
       const corrupt = (reason: string): PayloadCorruptError => new PayloadCorruptError(key, offset, this.log.path, reason);
       switch (record.type) {
         case 'store':
-          if (fromRecordId(record.id) !== key) throw corrupt(`it holds id ${record.id}`);
-          if (!sizeKnown) {
-            this.index.setSize(key, record.size);
-            this.live.replace(UNKNOWN_SIZE, record.size);
-          }
-          return record.payload;
+          throw corrupt(`it holds id ${record.id}`);
         case 'corrupt':
           throw corrupt(`its CRC does not match (stored ${hex(record.storedCrc)}, computed ${hex(record.computedCrc)})`);
         case 'incomplete':
