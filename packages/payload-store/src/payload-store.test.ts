@@ -129,14 +129,14 @@ describe('PayloadStore basics', () => {
     await reopened.close();
   });
 
-  it('shares one sync among 64 concurrent fsync stores (group commit)', async () => {
+  it('group-commits 64 concurrent fsync stores: two writes and two syncs (a burst is cut at 32)', async () => {
     const store = await openStore(tempDir());
     await store.store(0, 'warm-up');
     const before = store.stats();
     await Promise.all(Array.from({ length: 64 }, (_, i) => store.store(i + 1, { value: i })));
     const after = store.stats();
-    expect(after.syncs - before.syncs).toBeLessThanOrEqual(2);
-    expect(after.writes - before.writes).toBeLessThanOrEqual(2);
+    expect(after.syncs - before.syncs).toBe(2);
+    expect(after.writes - before.writes).toBe(2);
     for (let i = 0; i < 64; i++) expect(store.retrieve(i + 1)).toEqual({ value: i });
     await store.close();
   });
@@ -396,22 +396,28 @@ describe('PayloadStore snapshots', () => {
     // copy and the snapshot's log position, or a reopen from that snapshot would lose it.
     const dir = tempDir();
     const store = await openStore(dir, { snapshotThresholdBytes: 300 });
+    // Each writer goes on until several snapshots were taken under it (a snapshot takes a few fsyncs, so how
+    // many writes that needs depends on the disk).
+    const written = Array.from({ length: 32 }, () => 0);
     await Promise.all(
-      Array.from({ length: 32 }, async (_, writer) => {
-        for (let n = 0; n < 12; n++) {
-          await store.store(writer * 100 + n, { writer, n });
-          if (n % 4 === 3) await store.deleteBatch([writer * 100 + n - 1]);
+      written.map(async (_, writer) => {
+        for (let n = 0; n < 12 || (store.stats().snapshotsWritten < 3 && n < 1000); n++) {
+          await store.store(writer * 10_000 + n, { writer, n });
+          if (n % 4 === 3) await store.deleteBatch([writer * 10_000 + n - 1]);
+          written[writer] = n + 1;
         }
       }),
     );
     const snapshots = store.stats().snapshotsWritten;
     await store.close();
-    expect(snapshots).toBeGreaterThan(1);
+    expect(snapshots).toBeGreaterThanOrEqual(3);
     const reopened = await openStore(dir);
     expect(reopened.stats().openedFromSnapshot).toBe(true);
-    for (let writer = 0; writer < 32; writer++) {
-      for (let n = 0; n < 12; n++) {
-        expect(reopened.retrieve(writer * 100 + n)).toEqual(n % 4 === 2 ? undefined : { writer, n });
+    for (const [writer, count] of written.entries()) {
+      for (let n = 0; n < count; n++) {
+        // The last write of a writer may be a store whose delete never came (n % 4 === 2 with no n + 1).
+        const deleted = n % 4 === 2 && n + 1 < count;
+        expect(reopened.retrieve(writer * 10_000 + n)).toEqual(deleted ? undefined : { writer, n });
       }
     }
     await reopened.close();
