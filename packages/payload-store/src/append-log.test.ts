@@ -70,13 +70,23 @@ function failingFs(plan: { write?: string[]; datasync?: string[] }): FileSystem 
   return { ...nodeFileSystem, calls, open: async (p, mode) => wrap(await nodeFileSystem.open(p, mode)) };
 }
 
-/** The real file system with every fdatasync held, after the real one ran, until the test releases it. */
-function heldSyncs(): { fs: FileSystem; held: { release: () => void }[] } {
+/**
+ * The real file system with every fdatasync held, after the real one ran, until the test releases it.
+ * `tearWriteSync: n` makes the n-th synchronous write land half its bytes, then fail with ENOSPC.
+ */
+function heldSyncs(faults: { tearWriteSync?: number } = {}): { fs: FileSystem; held: { release: () => void }[] } {
   const held: { release: () => void }[] = [];
+  let writeSyncs = 0;
   const wrap = (inner: FileHandle): FileHandle => ({
     path: inner.path,
     write: (data, position) => inner.write(data, position),
-    writeSync: (data, position) => { inner.writeSync(data, position); },
+    writeSync: (data, position) => {
+      if (++writeSyncs === faults.tearWriteSync) {
+        inner.writeSync(data.subarray(0, data.length >> 1), position);
+        throw Object.assign(new Error('ENOSPC: injected torn write'), { code: 'ENOSPC' });
+      }
+      inner.writeSync(data, position);
+    },
     read: (into, position) => inner.read(into, position),
     readSync: (into, position) => inner.readSync(into, position),
     datasync: async () => {
@@ -162,6 +172,36 @@ describe('AppendLog', () => {
     await third;
     expect(settled).toHaveLength(96);
     await log.close();
+  });
+
+  it('cuts back a write that fails while an earlier group is syncing, and still settles that group', async () => {
+    const { fs, held } = heldSyncs({ tearWriteSync: 2 });
+    const log = await AppendLog.open(logPath, { fs });
+    const burst = (from: number, text: string): Promise<number>[] =>
+      Array.from({ length: 32 }, (_, i) => appendStore(log, from + i, text));
+    const first = Promise.all(burst(0, 'first'));
+    const firstEnd = log.size;
+    const second = await Promise.allSettled(burst(100, 'second'));
+    for (const result of second) {
+      expect(result.status).toBe('rejected');
+      const reason: unknown = result.status === 'rejected' ? result.reason : undefined;
+      expect(reason).toMatchObject({ name: 'LogWriteError', code: 'ENOSPC' });
+    }
+    // The torn half of the second group is gone; the first group, still syncing, is untouched.
+    expect(log.size).toBe(firstEnd);
+    expect(statSync(logPath).size).toBe(firstEnd);
+    held[0]?.release();
+    expect(new Set(await first).size).toBe(32);
+
+    const after = appendStore(log, 999, 'after');
+    while (held.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    held[1]?.release();
+    expect(await after).toBe(firstEnd);
+    await log.close();
+    const { log: reopened, seen } = await replayAll();
+    expect(seen.map(payloadText)).toEqual([...Array.from({ length: 32 }, () => 'first'), 'after']);
+    expect(reopened.replay.truncatedBytes).toBe(0);
+    await reopened.close();
   });
 
   it('groups appends that arrive while a sync is under way into the next commit', async () => {
