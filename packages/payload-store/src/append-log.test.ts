@@ -36,7 +36,27 @@ function payloadText(entry: ScanEntry | undefined): string {
   return new TextDecoder().decode(entry.record.payload);
 }
 
-/** Wraps the real file system and fails chosen calls, the way a full or failing disk would. */
+/** The real file system, with the FileHandle methods `override` returns put in place of the real ones. */
+function wrappedFs(override: (inner: FileHandle) => Partial<FileHandle>): FileSystem {
+  const wrap = (inner: FileHandle): FileHandle => ({
+    path: inner.path,
+    write: (data, position) => inner.write(data, position),
+    writeSync: (data, position) => {
+      inner.writeSync(data, position);
+    },
+    read: (into, position) => inner.read(into, position),
+    readSync: (into, position) => inner.readSync(into, position),
+    datasync: () => inner.datasync(),
+    sync: () => inner.sync(),
+    truncate: (length) => inner.truncate(length),
+    size: () => inner.size(),
+    close: () => inner.close(),
+    ...override(inner),
+  });
+  return { ...nodeFileSystem, open: async (p, mode) => wrap(await nodeFileSystem.open(p, mode)) };
+}
+
+/** Fails chosen calls, the way a full or failing disk would: each plan entry is the next call's errno ('' lets it pass). */
 function failingFs(plan: { write?: string[]; datasync?: string[] }): FileSystem & { calls: Record<string, number> } {
   const calls: Record<string, number> = { write: 0, datasync: 0 };
   const failNext = (op: 'write' | 'datasync'): void => {
@@ -46,8 +66,7 @@ function failingFs(plan: { write?: string[]; datasync?: string[] }): FileSystem 
       throw Object.assign(new Error(`${code}: injected ${op} failure`), { code });
     }
   };
-  const wrap = (inner: FileHandle): FileHandle => ({
-    path: inner.path,
+  const fs = wrappedFs((inner) => ({
     write: async (data, position) => {
       failNext('write');
       return inner.write(data, position);
@@ -56,30 +75,22 @@ function failingFs(plan: { write?: string[]; datasync?: string[] }): FileSystem 
       failNext('write');
       inner.writeSync(data, position);
     },
-    read: (into, position) => inner.read(into, position),
-    readSync: (into, position) => inner.readSync(into, position),
     datasync: async () => {
       failNext('datasync');
       return inner.datasync();
     },
-    sync: () => inner.sync(),
-    truncate: (length) => inner.truncate(length),
-    size: () => inner.size(),
-    close: () => inner.close(),
-  });
-  return { ...nodeFileSystem, calls, open: async (p, mode) => wrap(await nodeFileSystem.open(p, mode)) };
+  }));
+  return { ...fs, calls };
 }
 
 /**
- * The real file system with every fdatasync held, after the real one ran, until the test releases it.
- * `tearWriteSync: n` makes the n-th synchronous write land half its bytes, then fail with ENOSPC.
+ * Every fdatasync held, after the real one ran, until the test releases it. `tearWriteSync: n` makes the
+ * n-th synchronous write land half its bytes, then fail with ENOSPC.
  */
 function heldSyncs(faults: { tearWriteSync?: number } = {}): { fs: FileSystem; held: { release: () => void }[] } {
   const held: { release: () => void }[] = [];
   let writeSyncs = 0;
-  const wrap = (inner: FileHandle): FileHandle => ({
-    path: inner.path,
-    write: (data, position) => inner.write(data, position),
+  const fs = wrappedFs((inner) => ({
     writeSync: (data, position) => {
       if (++writeSyncs === faults.tearWriteSync) {
         inner.writeSync(data.subarray(0, data.length >> 1), position);
@@ -87,18 +98,12 @@ function heldSyncs(faults: { tearWriteSync?: number } = {}): { fs: FileSystem; h
       }
       inner.writeSync(data, position);
     },
-    read: (into, position) => inner.read(into, position),
-    readSync: (into, position) => inner.readSync(into, position),
     datasync: async () => {
       const release = new Promise<void>((resolve) => held.push({ release: resolve }));
       await Promise.all([inner.datasync(), release]);
     },
-    sync: () => inner.sync(),
-    truncate: (length) => inner.truncate(length),
-    size: () => inner.size(),
-    close: () => inner.close(),
-  });
-  return { fs: { ...nodeFileSystem, open: async (p, mode) => wrap(await nodeFileSystem.open(p, mode)) }, held };
+  }));
+  return { fs, held };
 }
 
 describe('AppendLog', () => {
