@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, appendFileSync, statSyn
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nodeFileSystem, type FileHandle, type FileSystem } from '@kilndb/snapshot';
+import { nodeFileSystem, type FileSystem } from '@kilndb/snapshot';
+import { wrapHandles } from '@kilndb/snapshot/testing';
 import { decodeRecord, encodeDelete, encodeStore, encodeStoreInto, storeRecordSize, type ScanEntry } from '@kilndb/wal-format';
 import { AppendLog, type LogWarning } from './append-log.js';
 import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError, ReplayStartError } from './errors.js';
@@ -36,26 +37,6 @@ function payloadText(entry: ScanEntry | undefined): string {
   return new TextDecoder().decode(entry.record.payload);
 }
 
-/** The real file system, with the FileHandle methods `override` returns put in place of the real ones. */
-function wrappedFs(override: (inner: FileHandle) => Partial<FileHandle>): FileSystem {
-  const wrap = (inner: FileHandle): FileHandle => ({
-    path: inner.path,
-    write: (data, position) => inner.write(data, position),
-    writeSync: (data, position) => {
-      inner.writeSync(data, position);
-    },
-    read: (into, position) => inner.read(into, position),
-    readSync: (into, position) => inner.readSync(into, position),
-    datasync: () => inner.datasync(),
-    sync: () => inner.sync(),
-    truncate: (length) => inner.truncate(length),
-    size: () => inner.size(),
-    close: () => inner.close(),
-    ...override(inner),
-  });
-  return { ...nodeFileSystem, open: async (p, mode) => wrap(await nodeFileSystem.open(p, mode)) };
-}
-
 /** Fails chosen calls, the way a full or failing disk would: each plan entry is the next call's errno ('' lets it pass). */
 function failingFs(plan: { write?: string[]; datasync?: string[] }): FileSystem & { calls: Record<string, number> } {
   const calls: Record<string, number> = { write: 0, datasync: 0 };
@@ -66,7 +47,7 @@ function failingFs(plan: { write?: string[]; datasync?: string[] }): FileSystem 
       throw Object.assign(new Error(`${code}: injected ${op} failure`), { code });
     }
   };
-  const fs = wrappedFs((inner) => ({
+  const fs = wrapHandles(nodeFileSystem, (inner) => ({
     write: async (data, position) => {
       failNext('write');
       return inner.write(data, position);
@@ -90,7 +71,7 @@ function failingFs(plan: { write?: string[]; datasync?: string[] }): FileSystem 
 function heldSyncs(faults: { tearWriteSync?: number } = {}): { fs: FileSystem; held: { release: () => void }[] } {
   const held: { release: () => void }[] = [];
   let writeSyncs = 0;
-  const fs = wrappedFs((inner) => ({
+  const fs = wrapHandles(nodeFileSystem, (inner) => ({
     writeSync: (data, position) => {
       if (++writeSyncs === faults.tearWriteSync) {
         inner.writeSync(data.subarray(0, data.length >> 1), position);

@@ -18,14 +18,22 @@ interface Holder {
   readonly token: string;
 }
 
-/** The kernel's id of the current boot: a lock written before a reboot is stale even if its pid is in use again. */
-const currentBootId = ((): string => {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return '';
+let bootId: string | undefined;
+
+/**
+ * The kernel's id of the current boot (empty where there is none): a lock written before a reboot is stale
+ * even if its pid is in use again. Read once, on the first lock taken, not when the module loads.
+ */
+function currentBootId(): string {
+  if (bootId === undefined) {
+    try {
+      bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      bootId = '';
+    }
   }
-})();
+  return bootId;
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -39,7 +47,7 @@ function isAlive(pid: number): boolean {
 
 function isStale(holder: Holder | undefined): boolean {
   if (holder === undefined) return true;
-  if (holder.bootId !== '' && currentBootId !== '' && holder.bootId !== currentBootId) return true;
+  if (holder.bootId !== '' && currentBootId() !== '' && holder.bootId !== currentBootId()) return true;
   return !isAlive(holder.pid);
 }
 
@@ -107,7 +115,7 @@ async function tryCreate(fs: FileSystem, lockPath: string, token: string): Promi
     throw error;
   }
   try {
-    await handle.write(new TextEncoder().encode(`${process.pid}\n${currentBootId}\n${token}\n`), 0);
+    await handle.write(new TextEncoder().encode(`${process.pid}\n${currentBootId()}\n${token}\n`), 0);
     await handle.datasync();
   } finally {
     await handle.close();

@@ -3,3 +3,4 @@ export type { CrashOptions } from './simulated-disk.js';
 export type { FailureFault, TornWriteFault, FaultTarget, OperationKind, PathFilter } from './faults.js';
 export { SimulatedCrashError, errnoError, type FaultCode, type InjectedErrnoError } from './errors.js';
 export { SeededRandom } from './prng.js';
+export { wrapHandles } from './wrap-handles.js';
