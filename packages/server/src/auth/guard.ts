@@ -1,0 +1,37 @@
+import type { FastifyRequest } from 'fastify';
+import { HttpError } from '../http-error.js';
+import type { Principal, ScopeAction } from './principal.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth plugin from a valid `Authorization: Bearer` token; undefined without one. */
+    principal: Principal | undefined;
+  }
+}
+
+/** The request's principal; 401 without a valid token. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === undefined) throw new HttpError(401, 'Missing or invalid token');
+  return request.principal;
+}
+
+/** May this principal do `action` on `collection` (and `key`, when given)? (Stub: the auth work fills it in.) */
+export function allows(_principal: Principal, _action: ScopeAction, _collection: string, _key?: string): boolean {
+  return false;
+}
+
+/** The principal when it may do `action` on `collection`/`key`; 401 without a token, 403 without the scope. */
+export function authorize(request: FastifyRequest, action: ScopeAction, collection: string, key?: string): Principal {
+  const principal = principalOf(request);
+  if (!allows(principal, action, collection, key)) {
+    throw new HttpError(403, `Token lacks ${action} access to ${key === undefined ? collection : `${collection}/${key}`}`);
+  }
+  return principal;
+}
+
+/** The principal when it holds `*:*:*`; 401 without a token, 403 otherwise. */
+export function requireAdmin(request: FastifyRequest): Principal {
+  const principal = principalOf(request);
+  if (!principal.scopes.includes('*:*:*')) throw new HttpError(403, 'This route needs an admin token (*:*:*)');
+  return principal;
+}

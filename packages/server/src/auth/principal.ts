@@ -1,0 +1,13 @@
+/** Who a verified token speaks for. */
+export interface Principal {
+  /** `sub`: the user name or the delegated client id. */
+  readonly sub: string;
+  /** `action:collection:key` scopes; `*:*:*` is admin. */
+  readonly scopes: readonly string[];
+  readonly jti: string;
+  /** Expiry, unix seconds. */
+  readonly exp: number;
+}
+
+/** The actions a scope can name. */
+export type ScopeAction = 'read' | 'write';

@@ -1,0 +1,2 @@
+// The typed client, `@kilndb/server/client`. (Stub: to be built.)
+export {};

@@ -1,0 +1,53 @@
+import { Database } from '@kilndb/doc-engine';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';
+
+/** A running server: its database, its Fastify app, the address it listens on. */
+export interface KilnServer {
+  readonly config: ServerConfig;
+  readonly db: Database;
+  readonly app: FastifyInstance;
+  /** `http://127.0.0.1:1538` (or https). */
+  readonly url: string;
+  /** Stops accepting, lets requests in flight finish, closes WebSockets and the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the database in `config.dataDir` and listens on `config.host:config.port`. */
+export async function startServer(input: ServerConfigInput): Promise<KilnServer> {
+  const config = resolveConfig(input);
+  const db = await Database.open(config.dataDir, {
+    durability: config.durability,
+    ...(config.encryptionKey === undefined ? {} : { encryptionKey: config.encryptionKey }),
+  });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(db, config);
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `${config.tls === undefined ? 'http' : 'https'}://${host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    db,
+    app,
+    url,
+    close() {
+      closing ??= (async () => {
+        try {
+          await app.close();
+        } finally {
+          await db.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
