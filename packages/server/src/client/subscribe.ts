@@ -1,0 +1,69 @@
+import { isRecord } from './errors.js';
+import type { SubscribeOptions, Subscription, WebSocketConstructor, WsChangeEvent } from './types.js';
+
+/**
+ * Opens the `/ws` feed: sends `{action:'AUTH', token}` first, then hands every `change` frame to `onEvent`.
+ * An `{error}` frame (a refused token) or a socket error rejects `ready` (if still pending), goes to
+ * `onError` and closes the socket.
+ */
+export function openSubscription(
+  baseUrl: string,
+  token: string | undefined,
+  onEvent: (event: WsChangeEvent) => void,
+  options: SubscribeOptions,
+): Subscription {
+  const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (Socket === undefined) throw new TypeError('KilnClient.subscribe: no WebSocket available; pass options.WebSocket (e.g. the ws package)');
+  if (token === undefined) throw new TypeError('KilnClient.subscribe: log in first; the feed needs a token');
+  const socket = new Socket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
+  let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  // `ready` may be ignored by the caller; its rejection is reported through onError instead.
+  ready.catch(() => undefined);
+  let closed = false;
+  const fail = (error: Error): void => {
+    if (closed) return;
+    closed = true;
+    settle?.reject(error);
+    settle = undefined;
+    options.onError?.(error);
+    socket.close();
+  };
+  socket.onopen = () => {
+    socket.send(JSON.stringify({ action: 'AUTH', token }));
+  };
+  socket.onmessage = (event: { data: unknown }) => {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(String(event.data));
+    } catch {
+      fail(new TypeError('The /ws feed sent a frame that is not JSON'));
+      return;
+    }
+    if (!isRecord(frame)) return;
+    if (typeof frame.error === 'string') fail(new Error(`/ws: ${frame.error}`));
+    else if (frame.status === 'authenticated') {
+      settle?.resolve();
+      settle = undefined;
+    } else if (frame.event === 'change') onEvent(frame as unknown as WsChangeEvent);
+  };
+  socket.onerror = () => {
+    fail(new Error('/ws: the connection failed'));
+  };
+  socket.onclose = () => {
+    if (settle !== undefined) fail(new Error('/ws: the connection closed before the token was accepted'));
+    closed = true;
+  };
+  return {
+    ready,
+    close() {
+      if (closed) return;
+      closed = true;
+      settle?.reject(new Error('/ws: closed'));
+      settle = undefined;
+      socket.close();
+    },
+  };
+}
