@@ -1,16 +1,84 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerConfig } from '../config.js';
+import { HttpError } from '../http-error.js';
+import { PasswordHash } from './password.js';
 import type { Principal } from './principal.js';
+import { RevocationStore } from './revocations.js';
+import { ADMIN_SCOPE } from './scopes.js';
+import { TokenSigner, type IssuedToken } from './tokens.js';
 
-/** Signs, verifies and revokes tokens; checks the root user's password. (Stub: the auth work fills it in.) */
+/** Longest lifetime a delegated token may ask for: 30 days. */
+export const MAX_DELEGATE_TTL_SEC = 30 * 86_400;
+/** MoltenDB's default when `ttl_secs` is left out: one hour. */
+export const DEFAULT_DELEGATE_TTL_SEC = 3600;
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Signs, verifies and revokes tokens; checks the root user's password. */
 export class AuthService {
-  private constructor(readonly config: ServerConfig) {}
+  private constructor(
+    readonly config: ServerConfig,
+    private readonly rootUser: Buffer,
+    private readonly rootPassword: PasswordHash,
+    private readonly signer: TokenSigner,
+    private readonly revocations: RevocationStore,
+  ) {}
 
-  static open(config: ServerConfig): Promise<AuthService> {
-    return Promise.resolve(new AuthService(config));
+  /** Hashes the root password and loads the revocation file; throws RevocationFileError when that file is not to be trusted. */
+  static async open(config: ServerConfig): Promise<AuthService> {
+    const [rootPassword, revocations] = await Promise.all([
+      PasswordHash.of(config.rootPassword),
+      RevocationStore.open(config.dataDir, config.jwtSecret),
+    ]);
+    return new AuthService(config, digest(config.rootUser), rootPassword, new TokenSigner(config.jwtSecret), revocations);
+  }
+
+  /** A root token (`*:*:*`) for the right user name and password; undefined otherwise. */
+  async login(username: string, password: string): Promise<IssuedToken | undefined> {
+    // Both checks always run, so a wrong user name takes as long as a wrong password.
+    const userMatches = timingSafeEqual(digest(username), this.rootUser);
+    const passwordMatches = await this.rootPassword.matches(password);
+    if (!userMatches || !passwordMatches) return undefined;
+    return this.signer.sign(username, [ADMIN_SCOPE], this.config.rootTokenTtlSec);
   }
 
   /** Verifies a bearer token: signature, expiry, revocation. Throws HttpError 401 when it does not hold. */
-  verify(_token: string): Promise<Principal> {
-    return Promise.reject(new Error('not implemented'));
+  async verify(token: string): Promise<Principal> {
+    const principal = await this.signer.verify(token);
+    if (this.revocations.has(principal.jti)) throw new HttpError(401, 'Token has been revoked');
+    return principal;
+  }
+
+  /** True while `principal`'s token is neither expired nor revoked (the WebSocket feed re-checks with it). */
+  stillValid(principal: Principal): boolean {
+    return principal.exp > Date.now() / 1000 && !this.revocations.has(principal.jti);
+  }
+
+  /** A token for `sub` with exactly `scopes` (validated by the caller). */
+  issue(sub: string, scopes: readonly string[], ttlSec: number): Promise<IssuedToken> {
+    return this.signer.sign(sub, scopes, ttlSec);
+  }
+
+  /**
+   * Revokes a token id. Its own expiry is unknown here (only the id is given), so the entry is kept as long as
+   * any token this server signs can live.
+   */
+  revoke(jti: string, exp?: number): Promise<void> {
+    const longest = Math.floor(Date.now() / 1000) + Math.max(MAX_DELEGATE_TTL_SEC, this.config.rootTokenTtlSec);
+    return this.revocations.revoke(jti, exp ?? longest);
+  }
+
+  /**
+   * Trades a scoped token for a new one with the same subject and scopes, living `ttlSec`; the old one is revoked
+   * (durably) before the new one is handed out. Admin tokens are refused, as MoltenDB does.
+   */
+  async refresh(principal: Principal, ttlSec: number): Promise<IssuedToken> {
+    if (principal.scopes.includes(ADMIN_SCOPE)) {
+      throw new HttpError(403, 'Admin tokens (*:*:*) cannot be refreshed; log in again or delegate a new token');
+    }
+    await this.revocations.revoke(principal.jti, principal.exp);
+    return this.signer.sign(principal.sub, principal.scopes, ttlSec);
   }
 }

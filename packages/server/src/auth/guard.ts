@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http-error.js';
 import type { Principal, ScopeAction } from './principal.js';
+import { ADMIN_SCOPE, scopeGrants } from './scopes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,9 +16,12 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** May this principal do `action` on `collection` (and `key`, when given)? (Stub: the auth work fills it in.) */
-export function allows(_principal: Principal, _action: ScopeAction, _collection: string, _key?: string): boolean {
-  return false;
+/**
+ * May this principal do `action` on `collection` (and `key`, when given)? Without a key the scope must cover
+ * the whole collection. Scope matching is described at `scopeGrants`.
+ */
+export function allows(principal: Principal, action: ScopeAction, collection: string, key?: string): boolean {
+  return principal.scopes.some((scope) => scopeGrants(scope, action, collection, key));
 }
 
 /** The principal when it may do `action` on `collection`/`key`; 401 without a token, 403 without the scope. */
@@ -32,6 +36,6 @@ export function authorize(request: FastifyRequest, action: ScopeAction, collecti
 /** The principal when it holds `*:*:*`; 401 without a token, 403 otherwise. */
 export function requireAdmin(request: FastifyRequest): Principal {
   const principal = principalOf(request);
-  if (!principal.scopes.includes('*:*:*')) throw new HttpError(403, 'This route needs an admin token (*:*:*)');
+  if (!principal.scopes.includes(ADMIN_SCOPE)) throw new HttpError(403, 'This route needs an admin token (*:*:*)');
   return principal;
 }
