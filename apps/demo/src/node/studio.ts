@@ -1,0 +1,56 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, type KilnServer } from '@kilndb/server';
+import { loadOrCreateDevCredentials } from './dev-credentials.js';
+import { seedOnFirstStart } from './seed.js';
+import type { StudioSettings } from './settings.js';
+
+/** The built console, as laid out by `pnpm build` (dist/console beside dist/node). */
+export const builtConsoleDir = fileURLToPath(new URL('../console/', import.meta.url));
+
+export interface Studio {
+  readonly server: KilnServer;
+  readonly rootUser: string;
+  readonly rootPassword: string;
+  /** True when the root login came from the data directory's dev credentials rather than the environment. */
+  readonly devCredentials: boolean;
+  readonly seeded: boolean;
+}
+
+export interface StudioOptions {
+  readonly consoleDir?: string;
+  readonly logLevel?: 'silent' | 'warn' | 'info';
+}
+
+/** Starts the server with the console on the settings' data directory, seeding it on its first start. */
+export async function startStudio(settings: StudioSettings, options: StudioOptions = {}): Promise<Studio> {
+  const consoleDir = options.consoleDir ?? builtConsoleDir;
+  try {
+    await access(join(consoleDir, 'index.html'));
+  } catch {
+    throw new Error(`The console is not built (no ${join(consoleDir, 'index.html')}); run \`pnpm build\` first`);
+  }
+  const fromEnv = settings.rootUser !== undefined && settings.rootPassword !== undefined && settings.jwtSecret !== undefined;
+  const dev = fromEnv ? undefined : (await loadOrCreateDevCredentials(settings.dataDir)).credentials;
+  const rootUser = settings.rootUser ?? dev?.rootUser ?? 'admin';
+  const rootPassword = settings.rootPassword ?? dev?.rootPassword ?? '';
+  const server = await startServer({
+    dataDir: settings.dataDir,
+    host: settings.host,
+    port: settings.port,
+    durability: 'fsync',
+    rootUser,
+    rootPassword,
+    jwtSecret: settings.jwtSecret ?? dev?.jwtSecret ?? '',
+    staticDir: consoleDir,
+    logLevel: options.logLevel ?? 'warn',
+  });
+  try {
+    const seeded = await seedOnFirstStart(server.db, settings.dataDir);
+    return { server, rootUser, rootPassword, devCredentials: settings.rootPassword === undefined, seeded };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
