@@ -51,9 +51,10 @@ export class AuthService {
     return principal;
   }
 
-  /** True while `principal`'s token is neither expired nor revoked (the WebSocket feed re-checks with it). */
-  stillValid(principal: Principal): boolean {
-    return principal.exp > Date.now() / 1000 && !this.revocations.has(principal.jti);
+  /** Whether an already verified token has since been revoked or has expired (the WebSocket feed re-checks with it). */
+  tokenStatus(principal: Principal): 'valid' | 'expired' | 'revoked' {
+    if (this.revocations.has(principal.jti)) return 'revoked';
+    return principal.exp > Date.now() / 1000 ? 'valid' : 'expired';
   }
 
   /** A token for `sub` with exactly `scopes` (validated by the caller). */

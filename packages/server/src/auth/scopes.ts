@@ -41,3 +41,10 @@ export function scopeGrants(scope: string, action: ScopeAction, collection: stri
   if (sCollection !== '*' && sCollection !== collection) return false;
   return key === undefined ? sKey === '*' : keyMatches(sKey, key);
 }
+
+/** Does one scope grant `action` on at least some key of `collection`? (Who hears that a collection was dropped.) */
+export function scopeTouches(scope: string, action: ScopeAction, collection: string): boolean {
+  if (scope === ADMIN_SCOPE) return true;
+  const [sAction, sCollection] = scope.split(':');
+  return (sAction === '*' || sAction === action) && (sCollection === '*' || sCollection === collection) && scope.split(':').length === 3;
+}
