@@ -56,6 +56,81 @@ export const serverDefaults = {
 /** What a caller must give; everything else has a default. */
 export type ServerConfigInput = Pick<ServerConfig, 'rootUser' | 'rootPassword' | 'jwtSecret'> & Partial<ServerConfig>;
 
+/** A configuration value that cannot be used; `field` names it (as in ServerConfig). */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`invalid server configuration: ${field} ${problem}`);
+  }
+}
+
+/** Shortest JWT secret accepted: HS256 wants at least 256 bits of key. */
+export const MIN_JWT_SECRET_LENGTH = 32;
+
+const DURABILITIES: readonly string[] = ['fsync', 'flush', 'none'];
+const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Check = (value: unknown) => string | undefined;
+
+const nonEmptyString: Check = (value) => (typeof value === 'string' && value.length > 0 ? undefined : 'must be a non-empty string');
+const optionalString: Check = (value) => (value === undefined ? undefined : nonEmptyString(value));
+const boolean: Check = (value) => (typeof value === 'boolean' ? undefined : 'must be true or false');
+const oneOf =
+  (allowed: readonly string[]): Check =>
+  (value) =>
+    typeof value === 'string' && allowed.includes(value) ? undefined : `must be one of ${allowed.join(', ')}`;
+const integer =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Check =>
+  (value) =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max ? undefined : `must be an integer from ${min} to ${max}`;
+
+const CHECKS: { readonly [F in keyof ServerConfig]-?: Check } = {
+  dataDir: nonEmptyString,
+  host: nonEmptyString,
+  port: integer(0, 65_535),
+  durability: oneOf(DURABILITIES),
+  encryptionKey: optionalString,
+  rootUser: nonEmptyString,
+  rootPassword: nonEmptyString,
+  jwtSecret: (value) =>
+    typeof value === 'string' && value.length >= MIN_JWT_SECRET_LENGTH ? undefined : `must be a string of at least ${MIN_JWT_SECRET_LENGTH} characters`,
+  rootTokenTtlSec: integer(1),
+  tls: (value) => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'object' || value === null) return 'must be { cert, key } (paths of PEM files)';
+    const { cert, key } = value as { cert?: unknown; key?: unknown };
+    return nonEmptyString(cert) === undefined && nonEmptyString(key) === undefined ? undefined : 'needs both cert and key paths';
+  },
+  corsOrigins: (value) =>
+    Array.isArray(value) && value.every((origin) => nonEmptyString(origin) === undefined) ? undefined : 'must be an array of origins (or ["*"])',
+  rateLimitMax: integer(1),
+  rateLimitWindowMs: integer(1),
+  maxBodyBytes: integer(1),
+  maxKeysPerRequest: integer(1),
+  trustProxy: boolean,
+  logLevel: oneOf(LOG_LEVELS),
+  metricsToken: (value) =>
+    value === undefined || (typeof value === 'string' && value.length >= 16) ? undefined : 'must be a string of at least 16 characters',
+  staticDir: optionalString,
+};
+
+/**
+ * The full configuration: `input` over the defaults, every field checked. Throws ConfigError naming the
+ * first field that is missing, of the wrong type, out of range or unknown.
+ */
 export function resolveConfig(input: ServerConfigInput): ServerConfig {
-  return { ...serverDefaults, ...input };
+  const config: Record<string, unknown> = { ...serverDefaults };
+  for (const [field, value] of Object.entries(input)) {
+    if (!Object.hasOwn(CHECKS, field)) throw new ConfigError(field, 'is not a configuration field');
+    // An explicit undefined means "the default", as if the field were left out.
+    if (value !== undefined) config[field] = value;
+  }
+  for (const [field, check] of Object.entries(CHECKS)) {
+    const problem = check(config[field]);
+    if (problem !== undefined) throw new ConfigError(field, problem);
+  }
+  return config as unknown as ServerConfig;
 }
