@@ -57,10 +57,10 @@ describe('POST /login', () => {
   it('answers 400 naming the field for a malformed body', async () => {
     const missing = await login(server.url, { username: ROOT_USER });
     expect(missing.status).toBe(400);
-    expect(missing.body['error']).toMatch(/"password"/);
+    expect(missing.body['error']).toMatch(/'password'/);
     const notObject = await login(server.url, ['root']);
     expect(notObject.status).toBe(400);
-    expect(notObject.body['error']).toMatch(/JSON object/);
+    expect(notObject.body['error']).toMatch(/body/i);
   });
 
   it('sets the principal from a valid token and answers 401 naming why for a malformed header', async () => {

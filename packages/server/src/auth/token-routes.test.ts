@@ -51,11 +51,11 @@ describe('token routes and the auth matrix', () => {
     const badScope = await delegate(root, { client_id: 'svc', scopes: ['read:a:*', 'delete:a:*'] });
     expect(badScope.status).toBe(400);
     expect(badScope.body['error']).toMatch(/Invalid scope "delete:a:\*": action "delete"/);
-    expect((await delegate(root, { client_id: '', scopes: ['read:a:*'] })).body['error']).toMatch(/"client_id"/);
-    expect((await delegate(root, { client_id: 'c', scopes: [] })).body['error']).toMatch(/"scopes"/);
+    expect((await delegate(root, { client_id: '', scopes: ['read:a:*'] })).body['error']).toMatch(/client_id/);
+    expect((await delegate(root, { client_id: 'c', scopes: [] })).body['error']).toMatch(/scopes/);
     const ttl = await delegate(root, { client_id: 'c', scopes: ['read:a:*'], ttl_secs: -5 });
     expect(ttl.status).toBe(400);
-    expect(ttl.body['error']).toMatch(/"ttl_secs"/);
+    expect(ttl.body['error']).toMatch(/ttl_secs/);
   });
 
   it('no token: 401', async () => {
