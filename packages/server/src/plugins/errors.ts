@@ -19,7 +19,14 @@ const errors: FastifyPluginCallback<ServerContext> = (app, { config }, done) => 
       parsed(new HttpError(400, `JSON nesting too deep (max ${MAX_JSON_DEPTH} levels)`), undefined);
       return;
     }
-    void parseJson(request, body as string, parsed);
+    void parseJson(request, body as string, (error, value) => {
+      // Fastify's parser answers "invalid JSON" for a __proto__ (or constructor.prototype) key too; say which it was.
+      if (error !== null && isPlainJson(body as string)) {
+        parsed(new HttpError(400, 'JSON body contains a forbidden key (__proto__ or constructor.prototype)'), undefined);
+        return;
+      }
+      parsed(error, value);
+    });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -33,6 +40,15 @@ const errors: FastifyPluginCallback<ServerContext> = (app, { config }, done) => 
   );
   done();
 };
+
+function isPlainJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Every error becomes `{ error, statusCode, detail? }`; nothing carries a stack. */
 export const errorsPlugin = fastifyPlugin(errors, { name: 'kilndb-errors', fastify: '5.x' });

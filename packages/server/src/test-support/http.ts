@@ -37,3 +37,15 @@ export async function delegatedToken(url: string, rootToken: string, scopes: str
   if (answer.status !== 200 || typeof token !== 'string') throw new Error(`delegate failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   return token;
 }
+
+/** A call bound to one server and (by default) one token. */
+export type BoundCall = (method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }) => Promise<TestResponse>;
+
+/** `call` bound to `url`, sending `token` unless a call passes its own (or null for none). */
+export function bindCall(url: string, token: string): BoundCall {
+  return (method, path, options = {}) => {
+    const { token: own, ...rest } = options;
+    const chosen = own === null ? undefined : (own ?? token);
+    return call(url, method, path, { ...rest, ...(chosen === undefined ? {} : { token: chosen }) });
+  };
+}

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ConflictError, DocumentNotFoundError } from '@kilndb/doc-engine';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { authorize } from '../../auth/guard.js';
+import { authorize, principalOf } from '../../auth/guard.js';
 import { rateLimited } from '../../auth/rate-limit.js';
 import type { ServerContext } from '../../context.js';
 import { HttpError } from '../../http-error.js';
@@ -30,6 +30,7 @@ function refuseReservedFields(doc: unknown, key: string | undefined, allowVersio
 
 /** Checks each key's name and the token's write access to it (a collection-wide scope covers every key). */
 function checkWritableKeys(request: FastifyRequest, collection: string, keys: readonly string[], max: number): void {
+  principalOf(request); // a token even when there are no keys
   checkKeyCount(keys.length, max);
   for (const key of keys) {
     checkDocumentKey(key);
