@@ -5,7 +5,9 @@ import { Type } from 'typebox';
 import { allows, authorize, principalOf } from '../../auth/guard.js';
 import type { Principal } from '../../auth/principal.js';
 import type { ServerContext } from '../../context.js';
+import { rateLimited } from '../../auth/rate-limit.js';
 import { errorBody, HttpError } from '../../http-error.js';
+import { checkCollectionName } from '../../limits.js';
 import { CollectionParams } from './schemas.js';
 import { HEARTBEAT_MS, sseEvent, startSseStream, type SseStream } from './sse.js';
 
@@ -22,7 +24,7 @@ const description =
 const HISTORY_CHECK_MS = 1000;
 
 /** GET /collections/:c/changes and GET /changes (every collection the token may read), as server-sent events. */
-export const changeRoutes: FastifyPluginCallback<ServerContext> = (fastify, { db }, done) => {
+export const changeRoutes: FastifyPluginCallback<ServerContext> = (fastify, { db, config }, done) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const open = new Set<SseStream>();
   // Open streams would hold server.close() forever: end them first.
@@ -33,9 +35,10 @@ export const changeRoutes: FastifyPluginCallback<ServerContext> = (fastify, { db
 
   app.get(
     '/collections/:c/changes',
-    { schema: { tags, summary: "A collection's changes", description, params: CollectionParams, querystring: ChangesQuery } },
+    { config: rateLimited(config), schema: { tags, summary: "A collection's changes", description, params: CollectionParams, querystring: ChangesQuery } },
     async (request, reply) => {
       const { c } = request.params;
+      checkCollectionName(c);
       authorize(request, 'read', c);
       return serve(request, reply, db, open, request.query.since, (entry) => entry.collection === c);
     },
@@ -43,7 +46,7 @@ export const changeRoutes: FastifyPluginCallback<ServerContext> = (fastify, { db
 
   app.get(
     '/changes',
-    { schema: { tags, summary: 'Changes to every collection the token may read', description, querystring: ChangesQuery } },
+    { config: rateLimited(config), schema: { tags, summary: 'Changes to every collection the token may read', description, querystring: ChangesQuery } },
     async (request, reply) => {
       const principal = principalOf(request);
       return serve(request, reply, db, open, request.query.since, (entry) => mayRead(principal, entry.collection, entry.key));

@@ -4,7 +4,9 @@ import type { FastifyPluginCallback } from 'fastify';
 import { Type } from 'typebox';
 import { authorize } from '../../auth/guard.js';
 import type { ServerContext } from '../../context.js';
+import { rateLimited } from '../../auth/rate-limit.js';
 import { HttpError } from '../../http-error.js';
+import { checkCollectionName, checkDocumentKey } from '../../limits.js';
 import { checkDocumentBody, expectedVersionOf, guarded, withEtag, writeStatus } from './preconditions.js';
 import { DocParams, DocumentBody, versionHeaders, WriteAck } from './schemas.js';
 
@@ -14,10 +16,12 @@ const tags = ['REST documents'];
 export const documentRoutes: FastifyPluginCallback<ServerContext> = (fastify, context, done) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = context;
+  const limited = rateLimited(config);
 
   app.put(
     '/collections/:c/docs/:key',
     {
+      config: limited,
       schema: {
         tags,
         summary: 'Create or replace a whole document',
@@ -29,6 +33,7 @@ export const documentRoutes: FastifyPluginCallback<ServerContext> = (fastify, co
     },
     async (request, reply) => {
       const { c, key } = request.params;
+      checkNames(c, key);
       authorize(request, 'write', c, key);
       const doc = checkDocumentBody(request.body, 'The document');
       const collection = db.collection(c);
@@ -43,6 +48,7 @@ export const documentRoutes: FastifyPluginCallback<ServerContext> = (fastify, co
   app.patch(
     '/collections/:c/docs/:key',
     {
+      config: limited,
       schema: {
         tags,
         summary: "Merge fields over a document's top level (404 when absent)",
@@ -54,6 +60,7 @@ export const documentRoutes: FastifyPluginCallback<ServerContext> = (fastify, co
     },
     async (request, reply) => {
       const { c, key } = request.params;
+      checkNames(c, key);
       authorize(request, 'write', c, key);
       const patch = checkDocumentBody(request.body, 'The patch');
       const collection = db.collection(c);
@@ -68,6 +75,7 @@ export const documentRoutes: FastifyPluginCallback<ServerContext> = (fastify, co
   app.delete(
     '/collections/:c/docs/:key',
     {
+      config: limited,
       schema: {
         tags,
         summary: 'Delete a document (404 when absent)',
@@ -78,6 +86,7 @@ export const documentRoutes: FastifyPluginCallback<ServerContext> = (fastify, co
     },
     async (request, reply) => {
       const { c, key } = request.params;
+      checkNames(c, key);
       authorize(request, 'write', c, key);
       const collection = db.collection(c);
       const expectedVersion = expectedVersionOf(request, collection, key, false);
@@ -88,6 +97,11 @@ export const documentRoutes: FastifyPluginCallback<ServerContext> = (fastify, co
   );
   done();
 };
+
+function checkNames(collection: string, key: string): void {
+  checkCollectionName(collection);
+  checkDocumentKey(key);
+}
 
 function notFound(collection: string, key: string): HttpError {
   return new HttpError(404, `No document ${key} in ${collection}`, { collection, key });

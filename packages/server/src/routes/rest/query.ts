@@ -4,7 +4,9 @@ import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { allows, authorize, principalOf } from '../../auth/guard.js';
 import type { ServerContext } from '../../context.js';
+import { rateLimited } from '../../auth/rate-limit.js';
 import { HttpError } from '../../http-error.js';
+import { checkCollectionName, checkDocumentKey, checkKeyCount } from '../../limits.js';
 import { CollectionParams } from './schemas.js';
 
 const QueryBody = Type.Object(
@@ -19,7 +21,7 @@ const QueryBody = Type.Object(
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     offset: Type.Optional(Type.Integer({ minimum: 0 })),
   },
-  { description: "MoltenDB's /get body without `collection`; unknown properties are refused by name" },
+  { additionalProperties: false, description: "MoltenDB's /get body without `collection`; unknown properties are refused by name" },
 );
 
 const QueryReply = Type.Object({
@@ -28,14 +30,20 @@ const QueryReply = Type.Object({
 });
 
 /** POST /collections/:c/query: MoltenDB's query language without `collection`; always `{documents, count}`. */
-export const queryRoutes: FastifyPluginCallback<ServerContext> = (fastify, { db }, done) => {
+export const queryRoutes: FastifyPluginCallback<ServerContext> = (fastify, { db, config }, done) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/collections/:c/query',
-    { schema: { tags: ['REST documents'], summary: 'Query a collection', params: CollectionParams, body: QueryBody, response: { 200: QueryReply } } },
+    { config: rateLimited(config), schema: { tags: ['REST documents'], summary: 'Query a collection', params: CollectionParams, body: QueryBody, response: { 200: QueryReply } } },
     (request, reply) => {
       const { c } = request.params;
+      checkCollectionName(c);
       const query = request.body as QueryInput;
+      if (query.keys !== undefined) {
+        const keys = typeof query.keys === 'string' ? [query.keys] : query.keys;
+        checkKeyCount(keys.length, config.maxKeysPerRequest);
+        keys.forEach(checkDocumentKey);
+      }
       authorizeQuery(request, c, query);
       const collection = db.collection(c);
       let documents: ResultDoc[];

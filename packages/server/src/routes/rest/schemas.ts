@@ -1,10 +1,13 @@
 import { Type } from 'typebox';
+import { CollectionName, DocumentKey } from '../../schemas/names.js';
 
 // Route schemas: they document the routes in OpenAPI and reject malformed parameters before a handler runs.
 // Document bodies are checked by the handlers (they name the offending field), so body schemas stay open.
 
-export const collectionParam = Type.String({ description: 'Collection name', pattern: '^[A-Za-z0-9_-]{1,64}$' });
-export const keyParam = Type.String({ description: 'Document key', pattern: '^[A-Za-z0-9_.-]{1,256}$' });
+// The name rules are the MoltenDB routes' (src/limits.ts); handlers also call checkCollectionName/checkDocumentKey,
+// which refuse the reserved names a pattern cannot.
+export const collectionParam = CollectionName;
+export const keyParam = DocumentKey;
 
 export const CollectionParams = Type.Object({ c: collectionParam });
 export const DocParams = Type.Object({ c: collectionParam, key: keyParam });
@@ -20,12 +23,6 @@ export const WriteAck = Type.Object(
   },
   { description: '201 created / 200 replaced once durable; 202 accepted under durability none (not yet durable)' },
 );
-
-export const ErrorReply = Type.Object({
-  error: Type.String(),
-  statusCode: Type.Integer(),
-  detail: Type.Optional(Type.Unknown()),
-});
 
 export const versionHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'Write only if the document is at this version: `"<_v>"` (or `*`: if it exists)' })),

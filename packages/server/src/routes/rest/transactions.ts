@@ -4,7 +4,9 @@ import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { authorize } from '../../auth/guard.js';
 import type { ServerContext } from '../../context.js';
+import { rateLimited } from '../../auth/rate-limit.js';
 import { HttpError } from '../../http-error.js';
+import { checkCollectionName, checkDocumentKey, checkKeyCount } from '../../limits.js';
 import { checkDocumentBody, writeStatus } from './preconditions.js';
 import { collectionParam, keyParam } from './schemas.js';
 
@@ -14,7 +16,7 @@ const Operation = Type.Object({
   key: keyParam,
   doc: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The document (put) or the fields to merge (patch)' })),
   ifVersion: Type.Optional(Type.Integer({ minimum: 0, description: 'Version guard: the version the document must have (0: absent)' })),
-});
+}, { additionalProperties: false });
 
 const OperationResult = Type.Object({
   op: Type.String(),
@@ -51,10 +53,11 @@ export const transactionRoutes: FastifyPluginCallback<ServerContext> = (fastify,
   app.post(
     '/transactions',
     {
+      config: rateLimited(config),
       schema: {
         tags: ['REST transactions'],
         summary: 'Apply several writes atomically',
-        body: Type.Object({ operations: Type.Array(Operation, { minItems: 1 }) }),
+        body: Type.Object({ operations: Type.Array(Operation, { minItems: 1 }) }, { additionalProperties: false }),
         response: { 200: TransactionReply, 202: TransactionReply },
       },
     },
@@ -77,10 +80,10 @@ export const transactionRoutes: FastifyPluginCallback<ServerContext> = (fastify,
 };
 
 function checkOperations(request: FastifyRequest, operations: readonly Operation[], maxOperations: number): readonly Operation[] {
-  if (operations.length > maxOperations) {
-    throw new HttpError(400, `A transaction may hold at most ${maxOperations} operations, got ${operations.length}`, { limit: maxOperations });
-  }
+  checkKeyCount(operations.length, maxOperations);
   operations.forEach((operation, index) => {
+    checkCollectionName(operation.collection);
+    checkDocumentKey(operation.key);
     authorize(request, 'write', operation.collection, operation.key);
     if (operation.op === 'delete') {
       if (operation.doc !== undefined) throw new HttpError(400, `operations[${index}]: delete takes no doc`, { index });
