@@ -63,7 +63,8 @@ async function importOptional<T>(name: string, probe: (module: T) => Promise<voi
     await probe(module);
     return { module };
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    // The first sentence: better-sqlite3's message goes on to list every path it tried.
+    const message = (error instanceof Error ? error.message : String(error)).split(/\n|\. /)[0] ?? '';
     return { missing: `${name} is not usable (${message}); skipped. It is an optional dependency: install its native build to compare with it.` };
   }
 }
