@@ -9,5 +9,8 @@ export interface Principal {
   readonly exp: number;
 }
 
-/** The actions a scope can name. */
-export type ScopeAction = 'read' | 'write';
+/**
+ * The actions a scope can name. `delete` is MoltenDB's action for /delete; a `write` scope grants it too
+ * (whoever may overwrite every document gains nothing by also deleting them), so routes may ask for `delete`.
+ */
+export type ScopeAction = 'read' | 'write' | 'delete';

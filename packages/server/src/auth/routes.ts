@@ -6,7 +6,7 @@ import { DEFAULT_DELEGATE_TTL_SEC } from './auth-service.js';
 import { principalOf, requireAdmin } from './guard.js';
 import { rateLimited } from './rate-limit.js';
 import { authErrors, DelegateBody, LoginBody, LoginReply, RevokeParams, RevokeReply, TokenReply } from './schemas.js';
-import { scopeSyntaxError } from './scopes.js';
+import { ADMIN_SCOPE, scopeSyntaxError } from './scopes.js';
 
 function checkScopes(scopes: readonly string[]): void {
   for (const scope of scopes) {
@@ -61,9 +61,13 @@ export const authRoutes: FastifyPluginCallback<ServerContext> = (base, { auth, c
       },
     },
     async (request) => {
-      requireAdmin(request);
+      const caller = requireAdmin(request);
       const { client_id: clientId, scopes, ttl_secs: ttl = DEFAULT_DELEGATE_TTL_SEC } = request.body;
       checkScopes(scopes);
+      // As MoltenDB: a delegated admin token may mint scoped tokens, but only root mints admin tokens.
+      if (scopes.includes(ADMIN_SCOPE) && caller.sub !== config.rootUser) {
+        throw new HttpError(403, `Only the root user can mint '${ADMIN_SCOPE}' (admin) tokens`);
+      }
       const issued = await auth.issue(clientId, scopes, ttl);
       return { token: issued.token, client_id: clientId, scopes, jti: issued.jti };
     },
@@ -85,7 +89,9 @@ export const authRoutes: FastifyPluginCallback<ServerContext> = (base, { auth, c
       requireAdmin(request);
       const { jti } = request.params;
       await auth.revoke(jti);
-      return { revoked: jti, message: `Token ${jti} has been revoked` };
+      // MoltenDB takes the token's `exp` in the body to prune the entry early; it is ignored here, because a
+      // wrong one would revive the token once pruned. The entry lives as long as any token can.
+      return { revoked: jti, message: 'Token has been revoked successfully' };
     },
   );
 

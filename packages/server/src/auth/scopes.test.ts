@@ -27,10 +27,21 @@ describe('scope matching', () => {
     expect(allows(principal('read:a:*'), 'write', 'a', 'k')).toBe(false);
   });
 
-  it('a * action covers both actions on its collection only', () => {
+  it('delete (MoltenDB\'s action for /delete) is granted by delete and write scopes, and grants nothing else', () => {
+    const deleter = principal('delete:a:*');
+    expect(allows(deleter, 'delete', 'a', 'k')).toBe(true);
+    expect(allows(deleter, 'write', 'a', 'k')).toBe(false);
+    expect(allows(deleter, 'read', 'a', 'k')).toBe(false);
+    expect(allows(deleter, 'delete', 'b', 'k')).toBe(false);
+    expect(allows(principal('write:a:*'), 'delete', 'a')).toBe(true);
+    expect(allows(principal('read:a:*'), 'delete', 'a')).toBe(false);
+  });
+
+  it('a * action covers every action on its collection only', () => {
     const both = principal('*:a:*');
     expect(allows(both, 'read', 'a')).toBe(true);
     expect(allows(both, 'write', 'a', 'x')).toBe(true);
+    expect(allows(both, 'delete', 'a', 'x')).toBe(true);
     expect(allows(both, 'read', 'b')).toBe(false);
   });
 
@@ -63,7 +74,8 @@ describe('scope matching', () => {
     expect(scopeSyntaxError('write:*:store_A_*')).toBeUndefined();
     expect(scopeSyntaxError('*:*:*')).toBeUndefined();
     expect(scopeSyntaxError('read:a')).toMatch(/three parts/);
-    expect(scopeSyntaxError('delete:a:*')).toMatch(/action "delete"/);
+    expect(scopeSyntaxError('delete:a:*')).toBeUndefined();
+    expect(scopeSyntaxError('admin:a:*')).toMatch(/action "admin"/);
     expect(scopeSyntaxError('read:a b:*')).toMatch(/collection "a b"/);
     expect(scopeSyntaxError('read:a:')).toMatch(/key ""/);
     expect(scopeSyntaxError('read:a:x*y')).toMatch(/key "x\*y"/);

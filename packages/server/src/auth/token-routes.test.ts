@@ -48,14 +48,23 @@ describe('token routes and the auth matrix', () => {
   });
 
   it('answers 400 naming a malformed scope, client_id or ttl_secs', async () => {
-    const badScope = await delegate(root, { client_id: 'svc', scopes: ['read:a:*', 'delete:a:*'] });
+    const badScope = await delegate(root, { client_id: 'svc', scopes: ['read:a:*', 'drop:a:*'] });
     expect(badScope.status).toBe(400);
-    expect(badScope.body['error']).toMatch(/Invalid scope "delete:a:\*": action "delete"/);
+    expect(badScope.body['error']).toMatch(/Invalid scope "drop:a:\*": action "drop"/);
     expect((await delegate(root, { client_id: '', scopes: ['read:a:*'] })).body['error']).toMatch(/client_id/);
     expect((await delegate(root, { client_id: 'c', scopes: [] })).body['error']).toMatch(/scopes/);
     const ttl = await delegate(root, { client_id: 'c', scopes: ['read:a:*'], ttl_secs: -5 });
     expect(ttl.status).toBe(400);
     expect(ttl.body['error']).toMatch(/ttl_secs/);
+  });
+
+  it('only root mints admin tokens; a delegated admin token may mint scoped ones (as MoltenDB)', async () => {
+    const ops = (await delegate(root, { client_id: 'ops', scopes: ['*:*:*'] })).body['token'] as string;
+    const minted = await delegate(ops, { client_id: 'svc', scopes: ['read:a:*'] });
+    expect(minted.status).toBe(200);
+    const escalated = await delegate(ops, { client_id: 'svc', scopes: ['*:*:*'] });
+    expect(escalated.status).toBe(403);
+    expect(escalated.body['error']).toMatch(/Only the root user/);
   });
 
   it('no token: 401', async () => {
@@ -123,7 +132,7 @@ describe('token routes and the auth matrix', () => {
     expect((await probe(token)).status).toBe(200);
     const revoked = await call(server.url, 'DELETE', `/auth/tokens/${String(issued['jti'])}`, root);
     expect(revoked.status).toBe(200);
-    expect(revoked.body).toEqual({ revoked: issued['jti'], message: `Token ${String(issued['jti'])} has been revoked` });
+    expect(revoked.body).toEqual({ revoked: issued['jti'], message: 'Token has been revoked successfully' });
     expect(await probe(token)).toEqual({ status: 401, body: { error: 'Token has been revoked', statusCode: 401 } });
     expect((await call(server.url, 'DELETE', '/auth/tokens/bad%20id', root)).status).toBe(400);
   });
