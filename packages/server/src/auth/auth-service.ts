@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../http-error.js';
-import { PasswordHash } from './password.js';
+import { CheckGate, PasswordCheckBusyError, PasswordHash } from './password.js';
 import type { Principal } from './principal.js';
 import { RevocationStore } from './revocations.js';
 import { ADMIN_SCOPE } from './scopes.js';
@@ -18,6 +18,9 @@ function digest(text: string): Buffer {
 
 /** Signs, verifies and revokes tokens; checks the root user's password. */
 export class AuthService {
+  /** Two checks at a time leave libuv threads for the database's file I/O; 64 may wait. */
+  private readonly checks = new CheckGate(2, 64);
+
   private constructor(
     readonly config: ServerConfig,
     private readonly rootUser: Buffer,
@@ -35,11 +38,17 @@ export class AuthService {
     return new AuthService(config, digest(config.rootUser), rootPassword, new TokenSigner(config.jwtSecret), revocations);
   }
 
-  /** A root token (`*:*:*`) for the right user name and password; undefined otherwise. */
+  /** A root token (`*:*:*`) for the right user name and password; undefined otherwise; HttpError 503 when too busy to check. */
   async login(username: string, password: string): Promise<IssuedToken | undefined> {
     // Both checks always run, so a wrong user name takes as long as a wrong password.
     const userMatches = timingSafeEqual(digest(username), this.rootUser);
-    const passwordMatches = await this.rootPassword.matches(password);
+    let passwordMatches: boolean;
+    try {
+      passwordMatches = await this.checks.run(() => this.rootPassword.matches(password));
+    } catch (error) {
+      if (error instanceof PasswordCheckBusyError) throw new HttpError(503, 'Too many logins in progress; retry shortly');
+      throw error;
+    }
     if (!userMatches || !passwordMatches) return undefined;
     return this.signer.sign(username, [ADMIN_SCOPE], this.config.rootTokenTtlSec);
   }

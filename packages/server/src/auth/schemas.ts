@@ -7,7 +7,7 @@ const ErrorReply = Type.Object(
   { error: Type.String(), statusCode: Type.Integer(), detail: Type.Optional(Type.Unknown()) },
   { description: 'What went wrong and the HTTP status' },
 );
-export const authErrors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 429: ErrorReply };
+export const authErrors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 429: ErrorReply, 503: ErrorReply };
 
 export const LoginBody = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 1024 }),
