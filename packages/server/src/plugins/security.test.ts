@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call } from '../test-support/http.js';
+import { startTestServer } from '../test-support/server.js';
+
+type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+// An origin on the loopback address: tests name no hosts.
+const ORIGIN = 'http://127.0.0.1:5173';
+
+describe('security headers', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('are on every answer, errors included, and there are no CORS headers by default', async () => {
+    for (const path of ['/system/health', '/no/such/route']) {
+      const answer = await call(server.url, 'GET', path, { headers: { origin: ORIGIN } });
+      expect(answer.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(answer.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+    }
+  });
+});
+
+describe('CORS', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ corsOrigins: [ORIGIN] });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('allows the configured origins with the headers the API uses, and no others', async () => {
+    const preflight = await call(server.url, 'OPTIONS', '/set', {
+      headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
+    const simple = await call(server.url, 'GET', '/system/health', { headers: { origin: ORIGIN } });
+    expect(simple.headers.get('access-control-expose-headers')).toContain('ETag');
+    const stranger = await call(server.url, 'GET', '/system/health', { headers: { origin: 'http://127.0.0.2:9' } });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
