@@ -211,6 +211,29 @@ describe('GET /ws change feed', () => {
   );
 });
 
+describe('GET /ws and the metrics', () => {
+  it('reports open connections to kilndb_websocket_connections', async () => {
+    const server = await startTestServer();
+    try {
+      const root = await rootToken(server.url);
+      const gauge = async () => {
+        const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${root}` } })).text();
+        return /^kilndb_websocket_connections (\d+)$/m.exec(text)?.[1];
+      };
+      expect(await gauge()).toBe('0');
+      const clients = [await FeedClient.authenticated(server.url, root), await FeedClient.connect(server.url)];
+      expect(await gauge()).toBe('2');
+      for (const client of clients) client.close();
+      await Promise.all(clients.map((client) => client.closedWithin(2000)));
+      // The server sees the close a moment after the client: poll, bounded.
+      for (let i = 0; i < 20 && (await gauge()) !== '0'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await gauge()).toBe('0');
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('GET /ws on close', () => {
   it('closes every socket with 1001 when the server stops', async () => {
     const server = await startTestServer();

@@ -20,14 +20,14 @@ const CLOSE_GOING_AWAY = 1001;
 const CLOSE_POLICY = 1008;
 const CLOSE_TRY_LATER = 1013;
 
-/** The part of S1's `app.metrics` the feed uses, when the metrics plugin provides it. */
+/** The part of `app.metrics` the feed reports into. */
 interface ConnectionGauge {
   setOpenWebSockets(count: number): void;
 }
 
+/** `app.metrics` when the metrics plugin is registered (an app built without it still serves the feed). */
 function gaugeOf(app: FastifyInstance): ConnectionGauge | undefined {
-  const metrics = (app as unknown as { metrics?: Partial<ConnectionGauge> }).metrics;
-  return typeof metrics?.setOpenWebSockets === 'function' ? (metrics as ConnectionGauge) : undefined;
+  return app.hasDecorator('metrics') ? app.metrics : undefined;
 }
 
 function send(socket: WebSocket, frame: string): void {
