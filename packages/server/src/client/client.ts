@@ -3,8 +3,8 @@ import { KilnCollection } from './collection.js';
 import { Transport } from './http.js';
 import { openSubscription } from './subscribe.js';
 import type {
-  ChangeEvent,
   ChangesOptions,
+  CollectionStatsResponse,
   DelegateRequest,
   DelegateResponse,
   KilnClientOptions,
@@ -89,12 +89,14 @@ export class KilnClient {
     return Object.keys((await this.stats()).collections);
   }
 
-  /** `GET /stats`, or `POST /stats {collection}` for one collection. */
-  async stats(collection?: string): Promise<StatsResponse> {
+  /** `GET /stats`: every collection the token may read; with a name, `POST /stats {collection}`: that one. */
+  async stats(): Promise<StatsResponse>;
+  async stats(collection: string): Promise<CollectionStatsResponse>;
+  async stats(collection?: string): Promise<StatsResponse | CollectionStatsResponse> {
     const reply =
       collection === undefined
         ? await this.transport.request<StatsResponse>('GET', '/stats')
-        : await this.transport.request<StatsResponse>('POST', '/stats', { body: { collection } });
+        : await this.transport.request<CollectionStatsResponse>('POST', '/stats', { body: { collection } });
     return reply.body;
   }
 
@@ -129,9 +131,9 @@ export class KilnClient {
     return (await this.transport.request<DelegateResponse>('POST', '/auth/delegate', { body: request })).body;
   }
 
-  /** `DELETE /auth/tokens/:jti` (admin). */
-  async revoke(jti: string): Promise<{ revoked: boolean; message: string }> {
-    return (await this.transport.request<{ revoked: boolean; message: string }>('DELETE', `/auth/tokens/${encodeURIComponent(jti)}`)).body;
+  /** `DELETE /auth/tokens/:jti` (admin); `revoked` is the jti. */
+  async revoke(jti: string): Promise<{ revoked: string; message: string }> {
+    return (await this.transport.request<{ revoked: string; message: string }>('DELETE', `/auth/tokens/${encodeURIComponent(jti)}`)).body;
   }
 
   /** `POST /auth/refresh`: trades the current token for a new one (the old one is revoked) and keeps it. */
@@ -142,7 +144,7 @@ export class KilnClient {
   }
 
   /** The change feed (SSE): history after `since`, then live commits. Break out of the loop to stop it. */
-  changes(options: ChangesOptions = {}): AsyncIterableIterator<ChangeEvent> {
+  changes(options: ChangesOptions = {}): ChangeStream {
     return new ChangeStream(this.transport, options);
   }
 

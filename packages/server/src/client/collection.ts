@@ -17,16 +17,20 @@ export class KilnCollection {
     return this.path(`/docs/${encodeURIComponent(key)}`);
   }
 
-  /** The document, or undefined when there is none. */
+  /** The document with `_key` and `_v`, or undefined when there is none. */
   async get(key: string): Promise<KilnDoc | undefined> {
-    const reply = await this.transport.request<KilnDoc>('GET', this.docPath(key), { allow: [404] });
-    return reply.status === 404 ? undefined : reply.body;
+    const reply = await this.transport.request<Record<string, unknown>>('GET', this.docPath(key), { allow: [404] });
+    if (reply.status === 404) return undefined;
+    // The route answers as MoltenDB's (no `_key`); the version is also in the ETag.
+    const version = typeof reply.body._v === 'number' ? reply.body._v : Number(/^"(\d+)"$/.exec(reply.headers.get('etag') ?? '')?.[1]);
+    return { ...reply.body, _key: key, _v: version };
   }
 
   /** Stores the whole document (fields starting with `_` are refused), creating or replacing it. */
   async put(key: string, doc: DocInput, options: VersionOption = {}): Promise<WriteAck> {
     const reply = await this.transport.request<{ key: string; _v: number }>('PUT', this.docPath(key), { body: doc, headers: guardHeaders(options) });
-    return { key: reply.body.key, _v: reply.body._v, durable: reply.status !== 202, created: reply.status === 201 };
+    // Version 1 is a new document (the server's 201; under durability 'none' every write is 202).
+    return { key: reply.body.key, _v: reply.body._v, durable: reply.status !== 202, created: reply.body._v === 1 };
   }
 
   /** Merges `patch` over the document's top-level fields; KilnNotFoundError when it does not exist. */

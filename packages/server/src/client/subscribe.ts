@@ -43,7 +43,7 @@ export function openSubscription(
       return;
     }
     if (!isRecord(frame)) return;
-    if (typeof frame.error === 'string') fail(new Error(`/ws: ${frame.error}`));
+    if (typeof frame.error === 'string') fail(new Error(`/ws: ${frame.error}${typeof frame.detail === 'string' ? `: ${frame.detail}` : ''}`));
     else if (frame.status === 'authenticated') {
       settle?.resolve();
       settle = undefined;

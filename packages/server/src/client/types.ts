@@ -43,7 +43,7 @@ export interface WriteAck {
   readonly _v: number;
   /** True when the server answered once the write was durable (201/200); false for 202 (durability 'none'). */
   readonly durable: boolean;
-  /** True when `put` created the document (201). */
+  /** True when `put` created the document (201, or `_v` 1 under durability 'none'). */
   readonly created: boolean;
 }
 
@@ -141,9 +141,17 @@ export interface SetOptions {
 }
 
 export interface CollectionStatsEntry {
+  /** Live documents (0 once the collection's TTL ran out). */
   readonly count: number;
   readonly maxSize?: number;
-  readonly expiresAt?: number | string;
+  /** ISO time the collection expires (collection TTL). */
+  readonly expiresAt?: string;
+  readonly expired?: true;
+}
+
+/** `stats(collection)`: one collection's entry. */
+export interface CollectionStatsResponse extends CollectionStatsEntry {
+  readonly collection: string;
 }
 
 export interface StatsResponse {
