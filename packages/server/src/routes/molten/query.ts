@@ -20,11 +20,50 @@ export interface MoltenQuery {
 // Documents fetched per round when a key-scoped token's results are filtered.
 const FILTER_PAGE = 1000;
 
-/** MoltenDB's `where` may be an array of clauses that must all match: the engine's `$and`. */
+/**
+ * A MoltenDB `where` in the engine's terms: an array of clauses becomes `$and`, and string equality becomes
+ * case-insensitive as MoltenDB's evaluator has it (`"brand": "apple"` matches "Apple"): `$eq`/`$equals` and
+ * a plain string value become `$in` of one, `$ne`/`$notEquals` `$nin` of one (the engine folds case there).
+ */
 export function engineWhere(where: Record<string, unknown> | Record<string, unknown>[]): WhereInput {
-  if (!Array.isArray(where)) return where as WhereInput;
-  if (where.length === 1 && where[0] !== undefined) return where[0] as WhereInput;
-  return (where.length === 0 ? {} : { $and: where }) as WhereInput;
+  if (!Array.isArray(where)) return foldEquality(where) as WhereInput;
+  const clauses = where.map(foldEquality);
+  if (clauses.length === 1 && clauses[0] !== undefined) return clauses[0] as WhereInput;
+  return (clauses.length === 0 ? {} : { $and: clauses }) as WhereInput;
+}
+
+const FOLDED: readonly (readonly [string, string])[] = [
+  ['$eq', '$in'],
+  ['$equals', '$in'],
+  ['$ne', '$nin'],
+  ['$notEquals', '$nin'],
+];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function foldEquality(clause: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(clause).map(([field, condition]) => {
+      if ((field === '$or' || field === '$and') && Array.isArray(condition)) {
+        return [field, (condition as unknown[]).map((branch) => (isRecord(branch) ? foldEquality(branch) : branch))];
+      }
+      if (typeof condition === 'string') return [field, { $in: [condition] }];
+      if (isRecord(condition) && Object.keys(condition).every((name) => name.startsWith('$'))) return [field, foldOperators(condition)];
+      return [field, condition];
+    }),
+  );
+}
+
+function foldOperators(operators: Record<string, unknown>): Record<string, unknown> {
+  const entries = Object.entries(operators).map(([name, value]): [string, unknown] => {
+    const membership = FOLDED.find(([equality]) => equality === name)?.[1];
+    // Left as is when the membership operator is also given (an object cannot hold it twice).
+    if (membership === undefined || typeof value !== 'string' || Object.hasOwn(operators, membership)) return [name, value];
+    return [membership, [value]];
+  });
+  return Object.fromEntries(entries);
 }
 
 /** The engine's QueryInput for a MoltenDB query: array `where` as `$and`, sort specs given as a bare field name as `{field}`. */

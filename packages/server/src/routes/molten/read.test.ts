@@ -67,6 +67,14 @@ describe('POST /get', () => {
     expect(keysOf((await get({ where: { $or: [{ brand: 'HP' }, { price: { $lt: 1000 } }] }, order: 'asc' })).body)).toEqual(['lp3', 'lp5']);
   });
 
+  it('compares strings case-insensitively for equality, as MoltenDB’s evaluator does', async () => {
+    expect(keysOf((await get({ where: { brand: 'APPLE' }, order: 'asc' })).body)).toEqual(['lp2', 'lp4']);
+    expect(keysOf((await get({ where: { brand: { $eq: 'apple' } }, order: 'asc' })).body)).toEqual(['lp2', 'lp4']);
+    expect(keysOf((await get({ where: { brand: { $ne: 'Apple' }, price: { $lt: 1000 } }, order: 'asc' })).body)).toEqual(['lp3', 'lp5']);
+    expect(keysOf((await get({ where: { $or: [{ brand: 'hp' }, { price: 999 }] }, order: 'asc' })).body)).toEqual(['lp3', 'lp5']);
+    expect((await get({ where: { price: 1499.5 } })).status).toBe(404);
+  });
+
   it('takes an array of where clauses, all of which must match', async () => {
     expect(keysOf((await get({ where: [{ price: { $lt: 1500 } }, { tags: { $contains: 'business' } }], order: 'asc' })).body)).toEqual(['lp1', 'lp3']);
     const bad = await get({ where: [{ price: 1 }, { price: { $nope: 1 } }] });
