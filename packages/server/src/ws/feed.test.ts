@@ -102,6 +102,12 @@ describe('GET /ws change feed', () => {
     await server.stop();
   });
 
+  it('answers a plain GET (no upgrade) with 426', async () => {
+    const response = await fetch(`${server.url}/ws`);
+    expect(response.status).toBe(426);
+    expect(await response.json()).toEqual({ error: expect.stringMatching(/WebSocket client/) as string, statusCode: 426 });
+  });
+
   it('answers the AUTH frame with the token subject and scopes', async () => {
     const client = await FeedClient.connect(server.url);
     client.socket.send(JSON.stringify({ action: 'AUTH', token: root }));

@@ -4,7 +4,7 @@ import type { WebSocket } from '@fastify/websocket';
 import type { AuthService } from '../auth/auth-service.js';
 import type { Principal } from '../auth/principal.js';
 import type { ServerContext } from '../context.js';
-import { HttpError } from '../http-error.js';
+import { errorBody, HttpError } from '../http-error.js';
 import { changeFrames, maySee, type ChangeFrame } from './changes.js';
 import { parseAuthFrame, type ErrorFrame } from './frames.js';
 
@@ -172,7 +172,15 @@ export const websocketFeed: FastifyPluginAsync<ServerContext> = async (app, { db
     clearInterval(timer);
     unsubscribe();
   });
-  app.get('/ws', { websocket: true }, (socket) => {
-    hub.accept(socket);
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    schema: { hide: true },
+    // A plain GET (no upgrade) gets a clear answer instead of an empty 404.
+    handler: async (_request, reply) =>
+      reply.code(426).header('upgrade', 'websocket').send(errorBody(new HttpError(426, 'GET /ws is a WebSocket endpoint: connect with a WebSocket client'))),
+    wsHandler: (socket) => {
+      hub.accept(socket);
+    },
   });
 };
