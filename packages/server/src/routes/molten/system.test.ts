@@ -81,3 +81,22 @@ describe('POST /system/compact and GET /system/storage', () => {
     expect((await api('GET', '/system/storage', { token: null })).status).toBe(401);
   });
 });
+
+describe('rate limit', () => {
+  it('throttles the MoltenDB routes per client address, but never the health check', async () => {
+    const limited = await startTestServer({ rateLimitMax: 3, rateLimitWindowMs: 60_000 });
+    try {
+      const call = bindCall(limited.url, await rootToken(limited.url));
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await call('POST', '/get', { body: { collection: 'c' } })).status);
+      expect(statuses).toEqual([404, 404, 404, 429]);
+      const otherRoute = await call('POST', '/set', { body: { collection: 'c', data: {} } });
+      expect(otherRoute.status).toBe(200); // @fastify/rate-limit keeps an allowance per route
+      for (let i = 0; i < 5; i++) expect((await call('GET', '/system/health')).status).toBe(200);
+      const throttled = await call('POST', '/get', { body: { collection: 'c' } });
+      expect(throttled.body).toMatchObject({ statusCode: 429 });
+    } finally {
+      await limited.stop();
+    }
+  });
+});

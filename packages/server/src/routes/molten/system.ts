@@ -4,6 +4,7 @@ import type { Database } from '@kilndb/doc-engine';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireAdmin } from '../../auth/guard.js';
+import { rateLimited } from '../../auth/rate-limit.js';
 import type { ServerContext } from '../../context.js';
 import { ErrorReply } from '../../schemas/names.js';
 
@@ -70,6 +71,7 @@ async function storageReport(db: Database, writeLatency: unknown): Promise<Recor
 /** GET /system/health (no token), GET /system/metrics, POST /system/compact and GET /system/storage (admin). */
 export const systemRoutes: FastifyPluginCallback<ServerContext> = (app, { db, config }, done) => {
   const startedAt = Date.now();
+  const limited = rateLimited(config);
 
   app.get(
     '/system/health',
@@ -87,6 +89,7 @@ export const systemRoutes: FastifyPluginCallback<ServerContext> = (app, { db, co
   app.get(
     '/system/metrics',
     {
+      config: limited,
       schema: {
         tags: ['System'],
         summary: 'Uptime, memory, disk and database figures (admin)',
@@ -111,6 +114,7 @@ export const systemRoutes: FastifyPluginCallback<ServerContext> = (app, { db, co
   app.post(
     '/system/compact',
     {
+      config: limited,
       schema: {
         tags: ['System'],
         summary: 'Compact now (admin)',
@@ -130,6 +134,7 @@ export const systemRoutes: FastifyPluginCallback<ServerContext> = (app, { db, co
   app.get(
     '/system/storage',
     {
+      config: limited,
       schema: {
         tags: ['System'],
         summary: 'Storage figures for the console (admin)',
