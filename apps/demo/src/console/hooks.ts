@@ -20,27 +20,32 @@ export function useFeed(onChange?: (item: FeedItem) => void): { items: readonly 
 }
 
 /**
- * Runs `task` now and again at most every `gapMs` when `trigger()` is called, never two at once: a burst of
- * writes costs one refresh, and the last write is always covered by a refresh that starts after it.
+ * A throttle for refreshes: `trigger()` runs `task` at once unless one ran less than `gapMs` ago (or is still
+ * running), in which case one more run follows the gap. A burst of writes costs two refreshes, and the last
+ * write is always covered by a refresh that starts after it.
  */
 export function useCoalesced(task: () => Promise<void>, gapMs: number): () => void {
   const latest = useRef(task);
   latest.current = task;
-  const state = useRef({ running: false, again: false, timer: undefined as ReturnType<typeof setTimeout> | undefined });
-  useEffect(() => () => { clearTimeout(state.current.timer); }, []);
+  const state = useRef({ busy: false, again: false, timer: undefined as ReturnType<typeof setTimeout> | undefined });
+  useEffect(() => () => {
+    clearTimeout(state.current.timer);
+  }, []);
   const run = (): void => {
     const s = state.current;
-    if (s.running) {
+    if (s.busy) {
       s.again = true;
       return;
     }
-    s.running = true;
+    s.busy = true;
     void latest.current().finally(() => {
-      s.running = false;
-      if (s.again) {
-        s.again = false;
-        s.timer = setTimeout(run, gapMs);
-      }
+      s.timer = setTimeout(() => {
+        s.busy = false;
+        if (s.again) {
+          s.again = false;
+          run();
+        }
+      }, gapMs);
     });
   };
   return run;

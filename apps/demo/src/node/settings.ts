@@ -9,6 +9,8 @@ export interface StudioSettings {
   readonly rootUser: string | undefined;
   readonly rootPassword: string | undefined;
   readonly jwtSecret: string | undefined;
+  /** Requests per minute per client address on the rate-limited routes. */
+  readonly rateLimit: number;
 }
 
 /** A variable that was set but does not make sense; the message names it. */
@@ -17,6 +19,11 @@ export class SettingsError extends Error {
 }
 
 export const DEFAULT_STUDIO_PORT = 1538;
+/**
+ * The console is one client making many small requests (every page view, every refresh after a write), so
+ * Studio allows ten times the server's default of 100 a minute; KILNDB_RATE_LIMIT sets it.
+ */
+export const DEFAULT_STUDIO_RATE_LIMIT = 1000;
 
 /** Reads the settings from `env`; relative data paths resolve against `cwd`. */
 export function readSettings(env: Readonly<Record<string, string | undefined>>, cwd: string): StudioSettings {
@@ -24,10 +31,11 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>, 
   return {
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     host: nonEmpty(env, 'KILNDB_HOST') ?? '127.0.0.1',
-    port: portOf(env),
+    port: wholeNumber(env, 'KILNDB_PORT', DEFAULT_STUDIO_PORT, 0, 65_535),
     rootUser: nonEmpty(env, 'KILNDB_ROOT_USER'),
     rootPassword: nonEmpty(env, 'KILNDB_ROOT_PASSWORD'),
     jwtSecret: nonEmpty(env, 'KILNDB_JWT_SECRET'),
+    rateLimit: wholeNumber(env, 'KILNDB_RATE_LIMIT', DEFAULT_STUDIO_RATE_LIMIT, 1, Number.MAX_SAFE_INTEGER),
   };
 }
 
@@ -36,10 +44,10 @@ function nonEmpty(env: Readonly<Record<string, string | undefined>>, name: strin
   return value === undefined || value === '' ? undefined : value;
 }
 
-function portOf(env: Readonly<Record<string, string | undefined>>): number {
-  const raw = nonEmpty(env, 'KILNDB_PORT');
-  if (raw === undefined) return DEFAULT_STUDIO_PORT;
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65_535) throw new SettingsError(`KILNDB_PORT must be a port number from 0 to 65535, got "${raw}"`);
-  return port;
+function wholeNumber(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) throw new SettingsError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
 }

@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type KilnServer } from '@kilndb/server';
@@ -31,6 +31,7 @@ export async function startStudio(settings: StudioSettings, options: StudioOptio
   } catch {
     throw new Error(`The console is not built (no ${join(consoleDir, 'index.html')}); run \`pnpm build\` first`);
   }
+  await keepOutOfGit(settings.dataDir);
   const fromEnv = settings.rootUser !== undefined && settings.rootPassword !== undefined && settings.jwtSecret !== undefined;
   const dev = fromEnv ? undefined : (await loadOrCreateDevCredentials(settings.dataDir)).credentials;
   const rootUser = settings.rootUser ?? dev?.rootUser ?? 'admin';
@@ -44,6 +45,7 @@ export async function startStudio(settings: StudioSettings, options: StudioOptio
     rootPassword,
     jwtSecret: settings.jwtSecret ?? dev?.jwtSecret ?? '',
     staticDir: consoleDir,
+    rateLimitMax: settings.rateLimit,
     logLevel: options.logLevel ?? 'warn',
   });
   try {
@@ -53,4 +55,12 @@ export async function startStudio(settings: StudioSettings, options: StudioOptio
     await server.close();
     throw error;
   }
+}
+
+/** `./data` sits in the checkout; a `.gitignore` of `*` inside keeps the database and its dev password out of commits. */
+async function keepOutOfGit(dataDir: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(join(dataDir, '.gitignore'), '*\n', { flag: 'wx' }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  });
 }

@@ -1,7 +1,8 @@
 /**
- * The figures the storage page charts, read from `GET /system/storage`. The reader looks in the places a
- * server may put each one (flat, or under `log`/`snapshot`/`groupCommit`), and leaves a figure undefined
- * when the server does not report it, so the page can say so instead of drawing zeros.
+ * The figures the storage page charts, read from `GET /system/storage` (see the server's system routes):
+ * `log.{bytes,segments}`, `snapshot.{seq,ageSeconds}` (null before the first), `estimate.{liveBytes,deadBytes}`,
+ * `compactions`, `groupCommit.{writes,syncs}` and `writeLatency.{samples,p50Ms,p99Ms}`. A figure the body
+ * lacks stays undefined, so the page says "not reported" instead of drawing zeros.
  */
 export interface StorageFigures {
   readonly logBytes: number | undefined;
@@ -9,76 +10,54 @@ export interface StorageFigures {
   readonly deadBytes: number | undefined;
   readonly segments: number | undefined;
   readonly snapshotSeq: number | undefined;
-  /** Milliseconds since the snapshot was written, when the server reports its age or time. */
   readonly snapshotAgeMs: number | undefined;
   readonly compactions: number | undefined;
-  readonly documents: number | undefined;
-  /** Log writes and syncs so far: their change between two samples gives the average group-commit batch. */
+  /** Log appends and syncs since the server started: their change between two samples is the recent batch size. */
   readonly writes: number | undefined;
   readonly syncs: number | undefined;
-  /** A batch size the server reports directly (mean of recent groups). */
-  readonly batchSize: number | undefined;
-  /** Write latency in milliseconds the server reports directly (mean or p50 of recent writes). */
-  readonly writeLatencyMs: number | undefined;
+  /** The server's own mean batch since it started (used until two samples give a recent one). */
+  readonly meanBatchSize: number | undefined;
+  /** Latency of recent write requests; undefined before the first write. */
+  readonly writeP50Ms: number | undefined;
+  readonly writeP99Ms: number | undefined;
 }
 
-export function readStorageFigures(body: unknown, now: number): StorageFigures {
-  const logBytes = firstNumber(body, ['logBytes', 'log.bytes', 'log.size', 'wal.bytes', 'walBytes']);
-  const liveBytes = firstNumber(body, ['liveBytes', 'live.bytes', 'bytes.live', 'log.liveBytes']);
-  const deadBytes = firstNumber(body, ['deadBytes', 'dead.bytes', 'bytes.dead', 'log.deadBytes']) ?? difference(logBytes, liveBytes);
+export function readStorageFigures(body: unknown): StorageFigures {
+  const ageSeconds = numberAt(body, 'snapshot', 'ageSeconds');
+  const latencySamples = numberAt(body, 'writeLatency', 'samples') ?? 0;
   return {
-    logBytes,
-    liveBytes,
-    deadBytes,
-    segments: firstNumber(body, ['segments', 'log.segments']),
-    snapshotSeq: firstNumber(body, ['snapshot.seq', 'snapshotSeq']),
-    snapshotAgeMs: snapshotAge(body, now),
-    compactions: firstNumber(body, ['compactions', 'compaction.count', 'compactions.count']),
-    documents: firstNumber(body, ['documents', 'docs']),
-    writes: firstNumber(body, ['log.writes', 'writes', 'groupCommit.writes']),
-    syncs: firstNumber(body, ['log.syncs', 'syncs', 'groupCommit.syncs']),
-    batchSize: firstNumber(body, ['groupCommit.meanBatchSize', 'groupCommit.batchSize', 'groupCommit.mean', 'batchSize', 'groupCommit.avgBatchSize']),
-    writeLatencyMs: firstNumber(body, ['writeLatency.meanMs', 'writeLatency.p50Ms', 'writeLatencyMs', 'writeLatency.mean', 'latency.writeMs']),
+    logBytes: numberAt(body, 'log', 'bytes'),
+    liveBytes: numberAt(body, 'estimate', 'liveBytes'),
+    deadBytes: numberAt(body, 'estimate', 'deadBytes'),
+    segments: numberAt(body, 'log', 'segments'),
+    snapshotSeq: numberAt(body, 'snapshot', 'seq'),
+    snapshotAgeMs: ageSeconds === undefined ? undefined : ageSeconds * 1000,
+    compactions: numberAt(body, 'compactions'),
+    writes: numberAt(body, 'groupCommit', 'writes'),
+    syncs: numberAt(body, 'groupCommit', 'syncs'),
+    meanBatchSize: numberAt(body, 'groupCommit', 'meanBatchSize'),
+    writeP50Ms: latencySamples > 0 ? numberAt(body, 'writeLatency', 'p50Ms') : undefined,
+    writeP99Ms: latencySamples > 0 ? numberAt(body, 'writeLatency', 'p99Ms') : undefined,
   };
 }
 
-/** The mean group-commit batch between two samples: appends per sync. Undefined when nothing was synced. */
+/**
+ * The mean group-commit batch (appends per sync) between two samples; with no earlier sample, the server's
+ * mean since start. Undefined when nothing was synced in between, so idle seconds leave a gap, not a zero.
+ */
 export function batchBetween(previous: StorageFigures | undefined, current: StorageFigures): number | undefined {
-  if (current.batchSize !== undefined) return current.batchSize;
-  if (previous === undefined) return undefined;
-  const writes = difference(current.writes, previous.writes);
-  const syncs = difference(current.syncs, previous.syncs);
-  if (writes === undefined || syncs === undefined || syncs <= 0 || writes < 0) return undefined;
-  return writes / syncs;
+  if (previous === undefined) return current.meanBatchSize;
+  if (current.writes === undefined || current.syncs === undefined || previous.writes === undefined || previous.syncs === undefined) return undefined;
+  const writes = current.writes - previous.writes;
+  const syncs = current.syncs - previous.syncs;
+  return syncs > 0 && writes >= 0 ? writes / syncs : undefined;
 }
 
-function snapshotAge(body: unknown, now: number): number | undefined {
-  const ageMs = firstNumber(body, ['snapshot.ageMs', 'snapshotAgeMs']);
-  if (ageMs !== undefined) return ageMs;
-  const ageSec = firstNumber(body, ['snapshot.ageSec', 'snapshot.ageSeconds', 'snapshotAgeSec']);
-  if (ageSec !== undefined) return ageSec * 1000;
-  const at = valueAt(body, 'snapshot.writtenAt') ?? valueAt(body, 'snapshot.at') ?? valueAt(body, 'snapshot.time') ?? valueAt(body, 'snapshot.mtime');
-  const time = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : Number.NaN;
-  return Number.isFinite(time) ? Math.max(0, now - time) : undefined;
-}
-
-function firstNumber(body: unknown, paths: readonly string[]): number | undefined {
-  for (const path of paths) {
-    const value = valueAt(body, path);
-    if (typeof value === 'number' && Number.isFinite(value)) return value;
-  }
-  return undefined;
-}
-
-function valueAt(body: unknown, path: string): unknown {
+function numberAt(body: unknown, ...path: readonly string[]): number | undefined {
   let value = body;
-  for (const segment of path.split('.')) {
+  for (const segment of path) {
     if (typeof value !== 'object' || value === null) return undefined;
     value = (value as Record<string, unknown>)[segment];
   }
-  return value;
-}
-
-function difference(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined || b === undefined ? undefined : a - b;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

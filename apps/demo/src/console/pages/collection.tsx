@@ -28,7 +28,7 @@ export function CollectionPage({ name }: { name: string }) {
     } catch (failure) {
       setError(failureText(studio, failure));
     }
-  }, 200);
+  }, 1000);
   useEffect(load, [offset]);
   useFeed((item) => {
     if (item.collection === name) load();

@@ -5,6 +5,7 @@ import { failureText, useStudio } from '../context.js';
 import { useCoalesced, useFeed } from '../hooks.js';
 import type { FeedItem } from '../lib/live-feed.js';
 import { hrefOf } from '../lib/route.js';
+import { applyChange } from '../lib/stats-change.js';
 
 /** The first screen: collections with their counts, and the live change feed; both follow writes as they happen. */
 export function OverviewPage() {
@@ -18,9 +19,12 @@ export function OverviewPage() {
     } catch (failure) {
       setError(failureText(studio, failure));
     }
-  }, 200);
+  }, 2000);
   useEffect(refresh, []);
-  const { items, status } = useFeed(refresh);
+  const { items, status } = useFeed((change) => {
+    setStats((current) => (current === undefined ? current : applyChange(current, change)));
+    refresh();
+  });
   const names = Object.keys(stats?.collections ?? {}).sort();
 
   return (

@@ -26,7 +26,7 @@ export function StoragePage() {
 
   const sample = async (): Promise<void> => {
     try {
-      const figures = readStorageFigures(await studio.client.storage(), Date.now());
+      const figures = readStorageFigures(await studio.client.storage());
       const batch = batchBetween(previous.current, figures);
       previous.current = figures;
       setSamples((list) => [...list, { figures, batch }].slice(-SAMPLES));
@@ -96,7 +96,14 @@ export function StoragePage() {
               ]}
             />
             <Sparkline title="Group-commit batch (writes per sync)" format={(v) => v.toFixed(1)} series={[{ label: 'mean batch', tone: 'a', values: series((s) => s.batch) }]} />
-            <Sparkline title="Write latency" format={(v) => `${v.toFixed(2)} ms`} series={[{ label: 'latency', tone: 'b', values: series((s) => s.figures.writeLatencyMs) }]} />
+            <Sparkline
+              title="Write latency (recent writes)"
+              format={(v) => `${v.toFixed(1)} ms`}
+              series={[
+                { label: 'p50', tone: 'a', values: series((s) => s.figures.writeP50Ms) },
+                { label: 'p99', tone: 'b', values: series((s) => s.figures.writeP99Ms) },
+              ]}
+            />
           </div>
         </>
       )}
