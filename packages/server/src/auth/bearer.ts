@@ -11,12 +11,23 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match[1];
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route ignores any bearer token (POST /login: a client holding an expired token must still log in). */
+    publicRoute?: boolean;
+  }
+}
+
 /**
  * The onRequest hook behind every route: a valid token sets request.principal, no token leaves it undefined
  * (routes that need one answer 401 through principalOf), a bad token is answered 401 here, naming why.
  */
 export function principalHook(auth: AuthService) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (request.routeOptions.config.publicRoute === true) {
+      request.principal = undefined;
+      return undefined;
+    }
     try {
       const token = bearerToken(request);
       request.principal = token === undefined ? undefined : await auth.verify(token);

@@ -54,6 +54,15 @@ describe('POST /login', () => {
     }
   });
 
+  it('ignores a stale bearer token sent along (a client whose token expired must be able to log in again)', async () => {
+    const response = await fetch(`${server.url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer not.a.token' },
+      body: JSON.stringify({ username: ROOT_USER, password: ROOT_PASSWORD }),
+    });
+    expect(response.status).toBe(200);
+  });
+
   it('answers 400 naming the field for a malformed body', async () => {
     const missing = await login(server.url, { username: ROOT_USER });
     expect(missing.status).toBe(400);

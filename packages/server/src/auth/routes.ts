@@ -31,7 +31,7 @@ export const authRoutes: FastifyPluginCallback<ServerContext> = (base, { auth, c
   app.post(
     '/login',
     {
-      config: limited,
+      config: { ...limited, publicRoute: true },
       schema: {
         tags: ['Auth'],
         summary: 'Log in as the root user',
