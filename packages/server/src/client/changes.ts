@@ -1,6 +1,6 @@
-import { isRecord } from './errors.js';
+import { httpErrorFor, isRecord } from './errors.js';
 import type { Transport } from './http.js';
-import { SseParser } from './sse.js';
+import { SseParser, type SseMessage } from './sse.js';
 import type { ChangeEvent, ChangesOptions } from './types.js';
 
 /**
@@ -41,10 +41,19 @@ async function* run(transport: Transport, options: ChangesOptions, signal: Abort
     try {
       body = (await transport.send('GET', path, { headers, signal })).body;
       if (body === null) throw new TypeError('The change feed answered without a body');
-      for await (const event of events(body, signal)) {
-        retried = false;
-        lastId = String(event.seq);
-        yield event;
+      for await (const message of messages(body, signal)) {
+        if (message.event === 'ready') {
+          // Where the stream starts: a drop before the first change resumes from here, not from "now".
+          lastId = message.id ?? lastId;
+        } else if (message.event === 'change') {
+          const event = parseEvent(message.data);
+          retried = false;
+          lastId = String(event.seq);
+          yield event;
+        } else if (message.event === 'error') {
+          // The server ended the feed with a reason (history compacted away, database closing).
+          throw httpErrorFor(statusOf(message.data), parseJson(message.data));
+        }
       }
     } catch (error) {
       if (signal.aborted) return undefined;
@@ -57,7 +66,7 @@ async function* run(transport: Transport, options: ChangesOptions, signal: Abort
   }
 }
 
-async function* events(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<ChangeEvent> {
+async function* messages(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<SseMessage> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const parser = new SseParser();
@@ -67,14 +76,25 @@ async function* events(body: ReadableStream<Uint8Array>, signal: AbortSignal): A
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      for (const message of parser.push(decoder.decode(value, { stream: true }))) {
-        if (message.event === 'change') yield parseEvent(message.data);
-      }
+      yield* parser.push(decoder.decode(value, { stream: true }));
     }
   } finally {
     signal.removeEventListener('abort', cancel);
     cancel();
   }
+}
+
+function parseJson(data: string): unknown {
+  try {
+    return JSON.parse(data) as unknown;
+  } catch {
+    return data;
+  }
+}
+
+function statusOf(data: string): number {
+  const body = parseJson(data);
+  return isRecord(body) && typeof body.statusCode === 'number' ? body.statusCode : 503;
 }
 
 function parseEvent(data: string): ChangeEvent {

@@ -28,6 +28,51 @@ async function take(iterator: AsyncIterator<ChangeEvent>, count: number): Promis
   return events;
 }
 
+/**
+ * A fetch whose first response is cut right after the first event containing `marker`, as a dropped
+ * connection would; `beforeSecond` runs before the second request (a write in the gap). `seen` records each
+ * request's Last-Event-ID.
+ */
+function cuttingFetch(marker: string, beforeSecond?: () => Promise<void>): { fetch: FetchLike; seen: (string | null)[] } {
+  const seen: (string | null)[] = [];
+  let calls = 0;
+  const cutting: FetchLike = async (input, init) => {
+    seen.push(new Headers(init?.headers).get('last-event-id'));
+    if (calls++ > 0) {
+      await beforeSecond?.();
+      return fetch(input, init);
+    }
+    const response = await fetch(input, init);
+    if (response.body === null) return response;
+    const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+          return;
+        }
+        text += decoder.decode(value, { stream: true });
+        const at = text.indexOf(marker);
+        const end = at === -1 ? -1 : text.indexOf('\n\n', at);
+        if (end === -1) {
+          controller.enqueue(value);
+          sent = text.length;
+          return;
+        }
+        controller.enqueue(new TextEncoder().encode(text.slice(sent, end + 2)));
+        await reader.cancel();
+        controller.error(new TypeError('terminated'));
+      },
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+  return { fetch: cutting, seen };
+}
+
 describe('KilnClient against a real server', () => {
   let server: TestServer;
   let client: KilnClient;
@@ -199,41 +244,7 @@ describe('KilnClient against a real server', () => {
   });
 
   it('changes(): a dropped stream is reopened once with Last-Event-ID, missing and repeating nothing', async () => {
-    const seen: (string | null)[] = [];
-    let calls = 0;
-    // The first response is cut right after its first event, as a dropped connection would.
-    const cutting: FetchLike = async (input, init) => {
-      const headers = new Headers(init?.headers);
-      seen.push(headers.get('last-event-id'));
-      const response = await fetch(input, init);
-      if (calls++ > 0 || response.body === null) return response;
-      const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
-      const decoder = new TextDecoder();
-      let text = '';
-      let sent = 0;
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const { done, value } = await reader.read();
-          if (done) {
-            controller.close();
-            return;
-          }
-          text += decoder.decode(value, { stream: true });
-          const event = text.indexOf('event: change');
-          const end = event === -1 ? -1 : text.indexOf('\n\n', event);
-          if (end === -1) {
-            controller.enqueue(value);
-            sent = text.length;
-            return;
-          }
-          // Pass on the text up to the end of the first event, then fail as a dropped connection does.
-          controller.enqueue(new TextEncoder().encode(text.slice(sent, end + 2)));
-          await reader.cancel();
-          controller.error(new TypeError('terminated'));
-        },
-      });
-      return new Response(body, { status: response.status, headers: response.headers });
-    };
+    const { fetch: cutting, seen } = cuttingFetch('event: change');
     const dropping = new KilnClient({ url: server.url, token: client.token ?? '', fetch: cutting });
     const since = server.db.seq;
     for (let i = 0; i < 3; i++) await client.collection('drop').put(`k${i}`, { i });
@@ -242,6 +253,17 @@ describe('KilnClient against a real server', () => {
     await stream.return();
     expect(events.map((event) => event.entries[0]?.key)).toEqual(['k0', 'k1', 'k2']);
     expect(seen).toEqual([String(since), String(events[0]?.seq)]);
+  });
+
+  it('changes(): a live feed dropped before its first change resumes from where it started', async () => {
+    const { fetch: cutting, seen } = cuttingFetch('event: ready', () => client.collection('gap').put('during', { n: 1 }).then(() => undefined));
+    const dropping = new KilnClient({ url: server.url, token: client.token ?? '', fetch: cutting });
+    const openedAt = server.db.seq;
+    const stream = dropping.changes({ collection: 'gap' });
+    const [event] = await take(stream, 1);
+    await stream.return();
+    expect(event?.entries[0]?.key).toBe('during');
+    expect(seen).toEqual([null, String(openedAt)]);
   });
 
   it('changes(): history removed by compaction is a KilnHttpError with status 410', async () => {

@@ -21,6 +21,7 @@ describe('GET /collections/:c/changes (server-sent events)', () => {
   });
 
   it("streams the collection's live commits with id = commit seq, and only that collection's", async () => {
+    const openedAt = server.db.seq;
     const stream = await openSse(`${server.url}/collections/live/changes`, token);
     try {
       expect(stream.status).toBe(200);
@@ -31,6 +32,8 @@ describe('GET /collections/:c/changes (server-sent events)', () => {
       await server.db.collection('live').delete('a');
 
       const first = await stream.next();
+      // The stream opened with where it starts, so a client can resume from there even before any change.
+      expect(stream.readies).toEqual([{ event: 'ready', id: String(openedAt), data: JSON.stringify({ seq: openedAt }) }]);
       expect(first.event).toBe('change');
       expect(first.id).toBe(String(seqAfterA));
       const data = dataOf(first.data);

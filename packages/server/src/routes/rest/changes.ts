@@ -16,7 +16,7 @@ const ChangesQuery = Type.Object({
   since: Type.Optional(Type.Integer({ minimum: 0, description: 'Send the commits after this sequence number first (Last-Event-ID wins when both are given)' })),
 });
 const description =
-  'Server-sent events: one `event: change` per commit touching what the token may read, `id:` = the commit seq, ' +
+  'Server-sent events: first `event: ready` (`id:` and data `{seq}`: where the stream starts), then one `event: change` per commit touching what the token may read, `id:` = the commit seq, ' +
   'data `{seq, txId?, entries:[{seq, cmd, collection, key, value, _t}]}` (INSERT values are the stored documents). ' +
   'Resume with Last-Event-ID. 410 when the history asked for was compacted away. `: heartbeat` comments every 15 s.';
 
@@ -77,6 +77,9 @@ async function serve(
   select: (entry: EntryView) => boolean,
 ): Promise<FastifyReply> {
   const since = lastEventId(request) ?? sinceQuery;
+  // Where this stream starts, read in the same step as the iterator is made: the `ready` event carries it as
+  // its id, so a client that drops before any change still resumes without a gap.
+  const start = since ?? db.seq;
   const iterator = db.changes(since === undefined ? {} : { sinceSeq: since });
   let first: Promise<IteratorResult<Commit>> | undefined;
   if (since !== undefined && since < db.seq) {
@@ -114,6 +117,7 @@ async function serve(
     },
     renderError: (error) => sseEvent('error', errorBody(error instanceof ChangesUnavailableError ? new HttpError(410, error.message) : new HttpError(503, 'The change feed stopped'))),
     heartbeatMs: HEARTBEAT_MS,
+    opening: sseEvent('ready', { seq: start }, start),
   });
   open.add(stream);
   void stream.stopped.then(() => {

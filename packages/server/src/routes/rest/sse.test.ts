@@ -53,18 +53,19 @@ describe('sseEvent', () => {
 });
 
 describe('startSseStream', () => {
-  it('sends a connected comment, rendered items (skipping undefined) and heartbeats', async () => {
+  it('sends the opening, rendered items (skipping undefined) and heartbeats', async () => {
     const { iterator, push } = manualIterator<number>();
     const stream = startSseStream({
       iterator,
       render: (n) => (n % 2 === 0 ? sseEvent('change', { n }, n) : undefined),
       renderError: () => '',
       heartbeatMs: 20,
+      opening: ': hello\n\n',
     });
     push(1);
     push(2);
     const text = await readUntil(stream.body, (seen) => seen.includes('data: {"n":2}') && seen.includes(': heartbeat'));
-    expect(text.startsWith(': connected\n\n')).toBe(true);
+    expect(text.startsWith(': hello\n\n')).toBe(true);
     expect(text).not.toContain('"n":1');
     stream.stop();
     await stream.stopped;
@@ -72,7 +73,7 @@ describe('startSseStream', () => {
 
   it('stops (returning the iterator) when the body is destroyed, as on a client disconnect', async () => {
     const { iterator, state } = manualIterator<number>();
-    const stream = startSseStream({ iterator, render: () => undefined, renderError: () => '', heartbeatMs: 1000 });
+    const stream = startSseStream({ iterator, render: () => undefined, renderError: () => '', heartbeatMs: 1000, opening: '' });
     stream.body.resume();
     stream.body.destroy();
     await stream.stopped;
@@ -81,7 +82,7 @@ describe('startSseStream', () => {
 
   it('ends with an error event when the iterator throws', async () => {
     const iterator: AsyncIterator<number> = { next: () => Promise.reject(new Error('boom')) };
-    const stream = startSseStream({ iterator, render: () => undefined, renderError: (error) => sseEvent('error', { error: (error as Error).message }), heartbeatMs: 1000 });
+    const stream = startSseStream({ iterator, render: () => undefined, renderError: (error) => sseEvent('error', { error: (error as Error).message }), heartbeatMs: 1000, opening: '' });
     const text = await readUntil(stream.body, (seen) => seen.includes('event: error'));
     expect(text).toContain('data: {"error":"boom"}');
     await stream.stopped;
@@ -89,7 +90,7 @@ describe('startSseStream', () => {
 
   it('stop() ends a stream whose iterator is quiet', async () => {
     const { iterator, state } = manualIterator<number>();
-    const stream = startSseStream({ iterator, render: () => undefined, renderError: () => '', heartbeatMs: 1000 });
+    const stream = startSseStream({ iterator, render: () => undefined, renderError: () => '', heartbeatMs: 1000, opening: '' });
     const ended = new Promise<void>((resolve) => stream.body.on('end', resolve));
     stream.body.resume();
     stream.stop();

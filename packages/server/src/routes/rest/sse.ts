@@ -18,6 +18,8 @@ export interface SseSource<T> {
   /** Text for an error the iterator throws mid-stream (sent as the last event). */
   readonly renderError: (error: unknown) => string;
   readonly heartbeatMs: number;
+  /** Sent first; it also flushes the headers, so the client knows the stream is open before any item. */
+  readonly opening: string;
 }
 
 /** A live event stream: the body to send, and `stop()` to end it (idempotent). */
@@ -51,8 +53,7 @@ export function startSseStream<T>(source: SseSource<T>): SseStream {
     body.end();
   };
   body.on('close', stop);
-  // The first bytes flush the headers, so the client knows the stream is open before any change.
-  body.write(': connected\n\n');
+  body.write(source.opening);
 
   const pump = async (): Promise<void> => {
     let next = source.first ?? source.iterator.next();

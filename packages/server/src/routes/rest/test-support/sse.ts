@@ -6,7 +6,9 @@ export interface SseReader {
   readonly headers: Headers;
   /** The response body when it was not a stream (an error). */
   readonly errorBody: unknown;
-  /** The next event; rejects after `timeoutMs`. */
+  /** The `ready` events seen so far (next() skips them). */
+  readonly readies: SseMessage[];
+  /** The next event other than `ready`; rejects after `timeoutMs`. */
   next(timeoutMs?: number): Promise<SseMessage>;
   /** Resolves true if no event arrives within `ms`. */
   quietFor(ms: number): Promise<boolean>;
@@ -26,6 +28,7 @@ export async function openSse(url: string, token: string | undefined, headers: R
       status: response.status,
       headers: response.headers,
       errorBody: JSON.parse(await response.text()) as unknown,
+      readies: [],
       next: () => Promise.reject(new Error(`no stream: ${response.status}`)),
       quietFor: () => Promise.resolve(true),
       ended: () => Promise.resolve(),
@@ -36,6 +39,7 @@ export async function openSse(url: string, token: string | undefined, headers: R
   const decoder = new TextDecoder();
   const parser = new SseParser();
   const queue: SseMessage[] = [];
+  const readies: SseMessage[] = [];
   let done = false;
   let pending: Promise<void> | undefined;
   // One read at a time; each read fills the queue with whatever events it completes.
@@ -44,7 +48,9 @@ export async function openSse(url: string, token: string | undefined, headers: R
       ({ done: finished, value }) => {
         pending = undefined;
         if (finished) done = true;
-        else queue.push(...parser.push(decoder.decode(value, { stream: true })));
+        else {
+          for (const message of parser.push(decoder.decode(value, { stream: true }))) (message.event === 'ready' ? readies : queue).push(message);
+        }
       },
       () => {
         pending = undefined;
@@ -61,6 +67,7 @@ export async function openSse(url: string, token: string | undefined, headers: R
     status: response.status,
     headers: response.headers,
     errorBody: undefined,
+    readies,
     async next(timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       for (let i = 0; i < 10_000 && queue.length === 0; i++) {
