@@ -6,8 +6,12 @@ import type { ServerContext } from '../context.js';
 
 const security: FastifyPluginAsync<ServerContext> = async (app, { config }) => {
   // Helmet's defaults: a same-origin CSP (the /docs page and the console load only their own scripts),
-  // HSTS, nosniff, frame denial, no referrer leaks.
-  await app.register(helmet, { global: true });
+  // HSTS, nosniff, frame denial, no referrer leaks. Without TLS, upgrade-insecure-requests would send the
+  // pages' own assets to an https port that does not exist (anywhere but localhost), so it is left out.
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': config.tls === undefined ? null : [] } },
+  });
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
