@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { bindCall, delegatedToken, type BoundCall } from '../test-support/http.js';
 import { rootToken, startTestServer } from '../test-support/server.js';
 import { WriteLatency } from './write-latency.js';
@@ -41,6 +42,22 @@ describe('GET /metrics', () => {
     expect(sample(text, 'kilndb_wal_syncs_total')).toBe(server.db.stats().log.syncs);
     expect(sample(text, 'kilndb_group_commit_batch_size')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'kilndb_websocket_connections')).toBe(2);
+  });
+
+  it('counts the open /ws connections the feed reports', async () => {
+    const gauge = async () => sample(String((await api('GET', '/metrics')).body), 'kilndb_websocket_connections');
+    const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws`);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    expect(await gauge()).toBe(1);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.close();
+    await closed;
+    // The server sees the close a moment after the client does: poll briefly (at most 2 s).
+    for (let i = 0; i < 40 && (await gauge()) !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await gauge()).toBe(0);
   });
 
   it('keeps each app’s metrics to itself', async () => {
