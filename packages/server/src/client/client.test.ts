@@ -306,6 +306,32 @@ describe('KilnClient against a real server', () => {
   });
 });
 
+describe('KilnClient.subscribe when the server goes away', () => {
+  it('reports the close through onError', async () => {
+    const server = await startTestServer({ rateLimitMax: 100_000 });
+    let stopped = false;
+    try {
+      const client = new KilnClient({ url: server.url, WebSocket });
+      await client.login(ROOT_USER, ROOT_PASSWORD);
+      const errors: Error[] = [];
+      const subscription = client.subscribe(() => undefined, {
+        onError: (error) => {
+          errors.push(error);
+        },
+      });
+      await within(subscription.ready, 5000);
+      await server.stop();
+      stopped = true;
+      for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]?.message).toMatch(/closed/);
+      subscription.close();
+    } finally {
+      if (!stopped) await server.stop();
+    }
+  });
+});
+
 describe('KilnClient under durability none', () => {
   it('reports writes answered 202 as not durable', async () => {
     const server = await startTestServer({ durability: 'none', rateLimitMax: 100_000 });

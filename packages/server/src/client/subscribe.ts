@@ -3,8 +3,8 @@ import type { SubscribeOptions, Subscription, WebSocketConstructor, WsChangeEven
 
 /**
  * Opens the `/ws` feed: sends `{action:'AUTH', token}` first, then hands every `change` frame to `onEvent`.
- * An `{error}` frame (a refused token) or a socket error rejects `ready` (if still pending), goes to
- * `onError` and closes the socket.
+ * An `{error}` frame (a refused token), a socket error or a close the caller did not ask for rejects
+ * `ready` (if still pending) and goes to `onError` once.
  */
 export function openSubscription(
   baseUrl: string,
@@ -52,9 +52,12 @@ export function openSubscription(
   socket.onerror = () => {
     fail(new Error('/ws: the connection failed'));
   };
-  socket.onclose = () => {
-    if (settle !== undefined) fail(new Error('/ws: the connection closed before the token was accepted'));
-    closed = true;
+  // A close the caller did not ask for (server shutdown, revoked token, network) is reported, so a
+  // consumer can resubscribe.
+  socket.onclose = (event: { code?: number; reason?: string }) => {
+    const reason = event.reason === undefined || event.reason === '' ? '' : `: ${event.reason}`;
+    const why = event.code === undefined ? '' : ` (code ${event.code}${reason})`;
+    fail(new Error(settle === undefined ? `/ws: the connection closed${why}` : `/ws: the connection closed before the token was accepted${why}`));
   };
   return {
     ready,

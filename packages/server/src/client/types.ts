@@ -120,7 +120,7 @@ export interface WsChangeEvent {
 
 export interface SubscribeOptions {
   readonly WebSocket?: WebSocketConstructor;
-  /** Told about an error frame from the server or a socket error; the subscription is closed after it. */
+  /** Told once about an error frame, a socket error or a close not asked for by `close()`; the subscription is over after it. */
   readonly onError?: (error: Error) => void;
 }
 
