@@ -12,6 +12,13 @@ export const MAX_DELEGATE_TTL_SEC = 30 * 86_400;
 /** MoltenDB's default when `ttl_secs` is left out: one hour. */
 export const DEFAULT_DELEGATE_TTL_SEC = 3600;
 
+/** How many verified tokens are remembered, so a client's repeated requests skip the signature check. */
+const VERIFIED_CACHE_SIZE = 4096;
+
+function nowSec(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
@@ -20,6 +27,7 @@ function digest(text: string): Buffer {
 export class AuthService {
   /** Two checks at a time leave libuv threads for the database's file I/O; 64 may wait. */
   private readonly checks = new CheckGate(2, 64);
+  private readonly verified = new Map<string, Principal>();
 
   private constructor(
     readonly config: ServerConfig,
@@ -53,17 +61,35 @@ export class AuthService {
     return this.signer.sign(username, [ADMIN_SCOPE], this.config.rootTokenTtlSec);
   }
 
-  /** Verifies a bearer token: signature, expiry, revocation. Throws HttpError 401 when it does not hold. */
+  /**
+   * Verifies a bearer token: signature, expiry, revocation. Throws HttpError 401 when it does not hold. A
+   * token whose signature checked out is remembered by its exact text (a signature check costs more than a
+   * whole request to a simple route); expiry and revocation are checked on every call all the same.
+   */
   async verify(token: string): Promise<Principal> {
-    const principal = await this.signer.verify(token);
-    if (this.revocations.has(principal.jti)) throw new HttpError(401, 'Token has been revoked');
-    return principal;
+    let principal = this.verified.get(token);
+    if (principal === undefined) {
+      principal = await this.signer.verify(token);
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) {
+        // Map order is insertion order: drop the oldest entry.
+        for (const oldest of this.verified.keys()) {
+          this.verified.delete(oldest);
+          break;
+        }
+      }
+      this.verified.set(token, principal);
+    }
+    const status = this.tokenStatus(principal);
+    if (status === 'valid') return principal;
+    this.verified.delete(token);
+    throw new HttpError(401, status === 'revoked' ? 'Token has been revoked' : 'Token has expired');
   }
 
   /** Whether an already verified token has since been revoked or has expired (the WebSocket feed re-checks with it). */
   tokenStatus(principal: Principal): 'valid' | 'expired' | 'revoked' {
     if (this.revocations.has(principal.jti)) return 'revoked';
-    return principal.exp > Date.now() / 1000 ? 'valid' : 'expired';
+    // As jose: a token is expired once the current second reaches `exp`.
+    return principal.exp > nowSec() ? 'valid' : 'expired';
   }
 
   /** A token for `sub` with exactly `scopes` (validated by the caller). */
@@ -76,7 +102,7 @@ export class AuthService {
    * any token this server signs can live.
    */
   revoke(jti: string, exp?: number): Promise<void> {
-    const longest = Math.floor(Date.now() / 1000) + Math.max(MAX_DELEGATE_TTL_SEC, this.config.rootTokenTtlSec);
+    const longest = nowSec() + Math.max(MAX_DELEGATE_TTL_SEC, this.config.rootTokenTtlSec);
     return this.revocations.revoke(jti, exp ?? longest);
   }
 

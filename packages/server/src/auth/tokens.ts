@@ -1,5 +1,5 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { HttpError } from '../http-error.js';
 import type { Principal } from './principal.js';
 
@@ -12,10 +12,11 @@ export interface IssuedToken {
 
 /** Signs and checks HS256 JWTs with one secret; nothing else (no `none`, no other algorithm) is accepted. */
 export class TokenSigner {
-  private readonly key: Uint8Array;
+  // A KeyObject, not bytes: jose then skips importing the key on every call (about a third of a verify).
+  private readonly key: KeyObject;
 
   constructor(secret: string) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
   async sign(sub: string, scopes: readonly string[], ttlSec: number): Promise<IssuedToken> {
