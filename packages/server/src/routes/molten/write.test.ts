@@ -78,6 +78,28 @@ describe('POST /set', () => {
     expect((await api('POST', '/set', { body: { collection: 'set_capped', ttl: 0, data: {} } })).status).toBe(400);
   });
 
+  it('embeds the documents an extends directive names, and drops the directive', async () => {
+    await api('POST', '/set', { body: { collection: 'memory', data: { 'mem.4': { gb: 32 } } } });
+    const answer = await api('POST', '/set', {
+      body: { collection: 'machines', data: { m1: { brand: 'MSI', extends: { ram: 'memory.mem.4', gone: 'memory.nope' } } } },
+    });
+    expect(answer.status).toBe(200);
+    expect(server.db.collection('machines').get('m1')).toEqual({ _key: 'm1', _v: 1, brand: 'MSI', ram: { _key: 'mem.4', _v: 1, gb: 32 } });
+    for (const extend of ['memory', 'memory.', { ram: 1 }, '__proto__.x']) {
+      const bad = await api('POST', '/set', { body: { collection: 'machines', data: { m2: { extends: typeof extend === 'string' ? { ram: extend } : extend } } } });
+      expect(bad.status, JSON.stringify(extend)).toBe(400);
+    }
+    expect((await api('POST', '/set', { body: { collection: 'machines', data: { m2: { extends: 'memory.mem.4' } } } })).status).toBe(400);
+  });
+
+  it('refuses to embed a document the token may not read', async () => {
+    await api('POST', '/set', { body: { collection: 'secrets', data: { s1: { pin: 1234 } } } });
+    const writer = await delegatedToken(server.url, root, ['write:machines:*']);
+    const answer = await api('POST', '/set', { token: writer, body: { collection: 'machines', data: { m3: { extends: { copy: 'secrets.s1' } } } } });
+    expect(answer.status).toBe(403);
+    expect(server.db.collection('machines').get('m3')).toBeUndefined();
+  });
+
   it('checks write scopes per key for a key-scoped token', async () => {
     const token = await delegatedToken(server.url, root, ['write:set_scoped:store_A_*']);
     const ok = await api('POST', '/set', { token, body: { collection: 'set_scoped', data: { store_A_1: { a: 1 } } } });

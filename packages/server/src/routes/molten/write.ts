@@ -8,6 +8,7 @@ import type { ServerContext } from '../../context.js';
 import { HttpError } from '../../http-error.js';
 import { checkCollectionName, checkDocumentKey, checkKeyCount } from '../../limits.js';
 import { ErrorReply } from '../../schemas/names.js';
+import { resolveExtends } from './extends.js';
 import { engineWhere } from './query.js';
 import { DeleteBody, SetBody, UpdateBody } from './schemas.js';
 
@@ -51,7 +52,8 @@ export const writeRoutes: FastifyPluginCallback<ServerContext> = (base, { db, co
       schema: {
         tags: ['MoltenDB'],
         summary: 'Insert or replace documents',
-        description: 'Atomic: all documents or none. An array gets UUIDv7 keys, returned as `ids`. `ttl`/`maxSize` set the collection TTL and cap first.',
+        description:
+          'Atomic: all documents or none. An array gets UUIDv7 keys, returned as `ids`. `ttl`/`maxSize` set the collection TTL and cap first. A document\'s `extends: {alias: "collection.key"}` embeds that document under `alias`.',
         body: SetBody,
         response: {
           200: Type.Object({ status: Type.Literal('ok'), count: Type.Integer(), ids: Type.Optional(Type.Array(Type.String())) }),
@@ -73,11 +75,14 @@ export const writeRoutes: FastifyPluginCallback<ServerContext> = (base, { db, co
         for (const [key, doc] of Object.entries(data)) refuseReservedFields(doc, key, false);
       }
       if (ttl !== undefined || maxSize !== undefined) authorize(request, 'write', collection);
+      const documents = Array.isArray(data)
+        ? data.map((doc) => resolveExtends(request, db, doc))
+        : Object.fromEntries(Object.entries(data).map(([key, doc]) => [key, resolveExtends(request, db, doc)]));
       const target = db.collection(collection);
       // MoltenDB's order: the settings, then the documents (so a new cap already applies to them).
       if (ttl !== undefined) await target.setTtl(ttl);
       if (maxSize !== undefined) await target.setMaxSize(maxSize);
-      const ids = await target.insert(data as Record<string, Record<string, unknown>> | Record<string, unknown>[]);
+      const ids = await target.insert(documents as Record<string, Record<string, unknown>> | Record<string, unknown>[]);
       return Array.isArray(data) ? { status: 'ok' as const, count: ids.length, ids } : { status: 'ok' as const, count: ids.length };
     },
   );
