@@ -11,6 +11,8 @@ import { planServe, SETTINGS } from './serve-options.js';
 import { parseNonNegativeInt, parseTime } from './values.js';
 import { formatVerify, verifyDatabase } from './verify.js';
 
+const COMMANDS = ['serve', 'inspect', 'verify', 'compact', 'import-moltendb', 'export', 'recover'];
+
 interface DatabaseFlags {
   readonly json?: boolean;
   readonly encryptionKey?: string;
@@ -48,8 +50,9 @@ function databaseCommand(command: Command): Command {
     .option('--json', 'print the result as JSON');
 }
 
-function buildProgram(): { program: Command; commandName: () => string } {
-  let current = '';
+function buildProgram(argv: readonly string[]): { program: Command; commandName: () => string } {
+  // The command named on the line, so errors commander finds before any action still say which command.
+  let current = argv[2] !== undefined && COMMANDS.includes(argv[2]) ? argv[2] : '';
   const program = new Command('kilndb')
     .description('KilnDB: a durable document database server (MoltenDB-compatible) and its offline tools')
     .version(version())
@@ -138,7 +141,7 @@ function buildProgram(): { program: Command; commandName: () => string } {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const { program, commandName } = buildProgram();
+  const { program, commandName } = buildProgram(argv);
   const prefix = (): string => `kilndb${commandName() === '' ? '' : ` ${commandName()}`}`;
   // After startup a server's failures would otherwise print a stack and a Node banner.
   process.on('uncaughtException', (error) => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
-import type { ServerConfig, ServerConfigInput } from '../config.js';
+import { ConfigError, MIN_JWT_SECRET_LENGTH, type ServerConfig, type ServerConfigInput } from '../config.js';
 import {
   CliUsageError,
   parseBytes,
@@ -170,6 +170,13 @@ function dataDirectory(raw: string, source: ValueSource): string {
   return parseNonEmpty(raw, source);
 }
 
+function parseSecret(raw: string, source: ValueSource): string {
+  if (raw.length < MIN_JWT_SECRET_LENGTH) {
+    throw new CliUsageError(`${source}: must be at least ${MIN_JWT_SECRET_LENGTH} characters (HS256 wants 256 bits of key), got ${raw.length}`);
+  }
+  return raw;
+}
+
 const SECRET_HINT: Record<'jwtSecret' | 'rootUser' | 'rootPassword', string> = {
   jwtSecret: '--jwt-secret <secret> (KILNDB_JWT_SECRET)',
   rootUser: '--root-user <name> (KILNDB_ROOT_USER)',
@@ -185,7 +192,7 @@ export function planServe(cli: Readonly<Record<string, unknown>>, env: NodeJS.Pr
     if (raw === undefined) continue;
     byFlag.set(setting.flag, raw);
     if (raw.molten !== undefined && setting.flag !== 'durability') {
-      notes.push(`note: ${raw.molten} is MoltenDB's name; KilnDB's is --${setting.flag} (${setting.env})`);
+      notes.push(`note: ${raw.molten} is a MoltenDB-style name; KilnDB's is --${setting.flag} (${setting.env})`);
     }
   }
   const get = <T>(flag: SettingFlag, parse: (raw: string, source: ValueSource) => T): T | undefined => {
@@ -196,7 +203,7 @@ export function planServe(cli: Readonly<Record<string, unknown>>, env: NodeJS.Pr
   const durability = get('durability', writeMode === undefined ? parseDurability : parseWriteMode);
   if (writeMode !== undefined && durability !== undefined) {
     notes.push(
-      `note: ${writeMode} is MoltenDB's name; KilnDB runs --durability ${durability} (${WRITE_MODE_MEANS[durability] ?? ''}); the default, fsync, also survives power loss`,
+      `note: ${writeMode} is a MoltenDB-style name; KilnDB runs --durability ${durability} (${WRITE_MODE_MEANS[durability] ?? ''}); the default, fsync, also survives power loss`,
     );
   }
   const tlsCert = get('tls-cert', readableFile);
@@ -209,7 +216,7 @@ export function planServe(cli: Readonly<Record<string, unknown>>, env: NodeJS.Pr
   if (ttlMs !== undefined && ttlMs < 1000) throw new CliUsageError(`--root-token-ttl: must be at least one second, got ${ttlMs} ms`);
   const dev = get('dev', parseSwitch) ?? false;
   const given = {
-    jwtSecret: get('jwt-secret', parseNonEmpty),
+    jwtSecret: get('jwt-secret', parseSecret),
     rootUser: get('root-user', parseNonEmpty),
     rootPassword: get('root-password', parseNonEmpty),
   };
@@ -253,4 +260,37 @@ export function planServe(cli: Readonly<Record<string, unknown>>, env: NodeJS.Pr
 
 function defined<K extends keyof ServerConfig>(key: K, value: ServerConfig[K] | undefined): Partial<Pick<ServerConfig, K>> {
   return value === undefined ? {} : ({ [key]: value } as Pick<ServerConfig, K>);
+}
+
+/** The serve flag for each ServerConfig field, to name the flag when the server's own validation refuses a value. */
+const FLAG_OF_FIELD: Readonly<Record<keyof ServerConfig, string>> = {
+  dataDir: '--data',
+  host: '--host',
+  port: '--port',
+  durability: '--durability',
+  encryptionKey: '--encryption-key',
+  rootUser: '--root-user',
+  rootPassword: '--root-password',
+  jwtSecret: '--jwt-secret',
+  rootTokenTtlSec: '--root-token-ttl',
+  tls: '--tls-cert/--tls-key',
+  corsOrigins: '--cors-origin',
+  rateLimitMax: '--rate-limit',
+  rateLimitWindowMs: '--rate-window',
+  maxBodyBytes: '--max-body-size',
+  maxKeysPerRequest: '--max-keys-per-request',
+  trustProxy: '--trust-proxy',
+  logLevel: '--log-level',
+  metricsToken: '--metrics-token',
+  staticDir: '--static-dir',
+};
+
+/** A ConfigError from startServer as a usage error naming the flag; anything else unchanged. */
+export function asFlagError(error: unknown): unknown {
+  if (!(error instanceof ConfigError)) return error;
+  const flag = (FLAG_OF_FIELD as Record<string, string | undefined>)[error.field];
+  if (flag === undefined) return error;
+  const at = error.message.indexOf(`${error.field} `);
+  const problem = at === -1 ? error.message : error.message.slice(at + error.field.length + 1);
+  return new CliUsageError(`${flag}: ${problem}`);
 }

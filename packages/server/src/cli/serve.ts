@@ -1,6 +1,6 @@
 import { startServer } from '../server.js';
 import { describeError } from './errors.js';
-import type { ServePlan } from './serve-options.js';
+import { asFlagError, type ServePlan } from './serve-options.js';
 
 export interface ServeIo {
   readonly out: (line: string) => void;
@@ -14,7 +14,9 @@ export interface ServeIo {
  */
 export async function serve(plan: ServePlan, io: ServeIo): Promise<number> {
   for (const note of plan.notes) io.err(note);
-  const server = await startServer(plan.input);
+  const server = await startServer(plan.input).catch((error: unknown) => {
+    throw asFlagError(error);
+  });
   io.out(`KilnDB listening on ${server.url}`);
   if (plan.dev) {
     const { rootUser, rootPassword, jwtSecret } = plan.generated;
@@ -31,16 +33,26 @@ export async function serve(plan: ServePlan, io: ServeIo): Promise<number> {
       }
       closing = true;
       io.err(`kilndb serve: ${signal}: closing (requests in flight finish first)`);
-      server.close().then(
-        () => {
-          io.err('kilndb serve: closed');
-          resolve(0);
-        },
-        (error: unknown) => {
-          io.err(`kilndb serve: closing failed: ${describeError(error)}`);
-          resolve(1);
-        },
-      );
+      // Node's close() drops only the keep-alive connections idle at that moment; one busy then would stay
+      // open until its keep-alive timeout (72 s under Fastify) after its request finished. Drop them as they idle.
+      const sweep = setInterval(() => {
+        server.app.server.closeIdleConnections();
+      }, 50);
+      server
+        .close()
+        .then(
+          () => {
+            io.err('kilndb serve: closed');
+            resolve(0);
+          },
+          (error: unknown) => {
+            io.err(`kilndb serve: closing failed: ${describeError(error)}`);
+            resolve(1);
+          },
+        )
+        .finally(() => {
+          clearInterval(sweep);
+        });
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

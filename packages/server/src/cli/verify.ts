@@ -132,7 +132,10 @@ async function checkOpen(dir: string, encrypted: boolean, encryptionKey: string 
     });
     await db.close();
   } catch (error) {
-    problems.push(`open: ${error instanceof Error ? `${error.name}: ${oneLine(error.message)}` : String(error)}`);
+    const message = error instanceof Error ? oneLine(error.message) : String(error);
+    // A snapshot the frame check already named fails the open with the same words; say it once.
+    if (problems.some((problem) => problem.endsWith(message))) return;
+    problems.push(`open: ${error instanceof Error ? `${error.name}: ${message}` : message}`);
   }
 }
 
