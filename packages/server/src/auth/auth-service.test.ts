@@ -40,6 +40,15 @@ describe('AuthService.verify', () => {
     await expect(auth.verify(token)).rejects.toThrow('Token has been revoked');
   });
 
+  it('of two refreshes of one verified token in flight, only one succeeds', async () => {
+    const { token } = await auth.issue('svc', ['read:a:*'], 60);
+    // Both requests passed the hook before either handler ran.
+    const [a, b] = [await auth.verify(token), await auth.verify(token)];
+    const results = await Promise.allSettled([auth.refresh(a, 60), auth.refresh(b, 60)]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ statusCode: 401, message: 'Token has been revoked' });
+  });
+
   it('logs in the root user only', async () => {
     expect(await auth.login('root', 'pw')).toMatchObject({ jti: expect.any(String) as string });
     expect(await auth.login('root', 'PW')).toBeUndefined();

@@ -114,6 +114,9 @@ export class AuthService {
     if (principal.scopes.includes(ADMIN_SCOPE)) {
       throw new HttpError(403, 'Admin tokens (*:*:*) cannot be refreshed; log in again or delegate a new token');
     }
+    // Checked again here, not only in the request hook: of two refreshes of one token in flight, the second
+    // finds it revoked (revoke marks it before it awaits the file), so a token never forks into two.
+    if (this.revocations.has(principal.jti)) throw new HttpError(401, 'Token has been revoked');
     await this.revocations.revoke(principal.jti, principal.exp);
     return this.signer.sign(principal.sub, principal.scopes, ttlSec);
   }
