@@ -49,7 +49,7 @@ describe('POST /login', () => {
     ]) {
       const { status, body } = await login(server.url, credentials);
       expect(status).toBe(401);
-      expect(body['error']).toBe('Invalid username or password');
+      expect(body['error']).toBe('Invalid credentials');
       expect(body['token']).toBeUndefined();
     }
   });

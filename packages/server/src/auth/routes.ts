@@ -43,7 +43,7 @@ export const authRoutes: FastifyPluginCallback<ServerContext> = (base, { auth, c
     },
     async (request) => {
       const issued = await auth.login(request.body.username, request.body.password);
-      if (issued === undefined) throw new HttpError(401, 'Invalid username or password');
+      if (issued === undefined) throw new HttpError(401, 'Invalid credentials');
       return { token: issued.token };
     },
   );
