@@ -51,6 +51,8 @@ describe('POST /schema', () => {
     expect([none.status, (none.body as { error: string }).error]).toEqual([400, "At least one of 'schema', 'ttl', or 'maxSize' must be provided"]);
     expect((await api('POST', '/schema', { body: { collection: 'capped', maxSize: 0 } })).status).toBe(400);
     expect((await api('POST', '/schema', { body: { collection: 'capped', ttl: 'soon' } })).status).toBe(400);
+    expect((await api('POST', '/schema', { body: { collection: 'prototype', ttl: 5 } })).status).toBe(400);
+    expect((await api('POST', '/schema', { body: { collection: 'capped', maxSize: 5, index: 'x' } })).status).toBe(400);
   });
 });
 
@@ -58,6 +60,7 @@ describe('POST /snapshot', () => {
   it('takes a snapshot for an admin token only', async () => {
     await api('POST', '/set', { body: { collection: 'snap', data: { a: { n: 1 } } } });
     expect((await api('POST', '/snapshot', { token: reader })).status).toBe(403);
+    expect((await api('POST', '/snapshot', { token: null })).status).toBe(401);
     const answer = await api('POST', '/snapshot');
     expect(answer.body).toEqual({ status: 'ok', message: 'Snapshot taken successfully', seq: server.db.seq, written: true });
     expect(server.db.stats().snapshot?.seq).toBe(server.db.seq);
@@ -86,6 +89,12 @@ describe('GET|POST /stats', () => {
     });
     expect((await api('POST', '/stats', { body: { collection: 'a', extra: 1 } })).status).toBe(400);
     expect((await api('POST', '/stats', { body: { collection: 'a.b' } })).status).toBe(400);
+  });
+
+  it('refuses a POST body that is not { collection? }', async () => {
+    for (const body of [[1], { collection: 5 }, 'text']) {
+      expect((await api('POST', '/stats', { body: JSON.stringify(body) })).status, JSON.stringify(body)).toBe(400);
+    }
   });
 
   it('shows a scoped token only the collections it may read whole', async () => {

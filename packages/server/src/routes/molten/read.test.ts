@@ -116,6 +116,14 @@ describe('POST /get', () => {
     expect([sortKey.status, (sortKey.body as Doc)['error']]).toEqual([400, "Unknown property: 'sort[0].direction'. Check the API docs for supported properties"]);
   });
 
+  it('refuses malformed joins, naming the path', async () => {
+    const noFrom = await get({ joins: [{ ram: { on: 'memory_id' } }] });
+    expect(noFrom.status).toBe(400);
+    expect(noFrom.body).toMatchObject({ detail: { path: 'joins[0].ram.from' } });
+    expect((await get({ joins: [{ ram: { from: 'memory', on: 'memory_id', as: 'x' } }] })).status).toBe(400);
+    expect((await get({ joins: [{}] })).status).toBe(400);
+  });
+
   it('refuses bad keys and more keys than maxKeysPerRequest', async () => {
     expect((await get({ keys: '__proto__' })).status).toBe(400);
     expect((await get({ keys: ['ok', 'a/b'] })).status).toBe(400);
@@ -142,6 +150,17 @@ describe('key-scoped tokens', () => {
     expect((await api('POST', '/get', { token, body: { collection: 'stores', keys: ['store_A_1', 'store_B_1'] } })).status).toBe(403);
     expect((await api('GET', '/collections/stores', { token })).status).toBe(200);
     expect((await api('GET', '/collections/stores/docs/store_B_1', { token })).status).toBe(403);
+  });
+
+  it('page through more than one engine page to find their documents', async () => {
+    const many = server.db.collection('many');
+    await many.insert(Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`z_${i}`, { i }])));
+    await many.insert(Array.from({ length: 1500 }, (_, i) => ({ i })));
+    const token = await delegatedToken(server.url, root, ['read:many:z_*']);
+    const newest = await api('POST', '/get', { token, body: { collection: 'many', count: 2, offset: 1 } });
+    expect(keysOf(newest.body)).toEqual(['z_3', 'z_2']);
+    const sorted = await api('POST', '/get', { token, body: { collection: 'many', sort: [{ field: 'i', order: 'desc' }] } });
+    expect(keysOf(sorted.body)).toEqual(['z_4', 'z_3', 'z_2', 'z_1', 'z_0']);
   });
 
   it('are refused 403 on collections they hold nothing of, and on joins into them', async () => {
@@ -177,6 +196,13 @@ describe('GET /collections/:c/docs/:key', () => {
     expect([answer.status, answer.headers.get('etag'), answer.body]).toEqual([200, '"1"', { _v: 1, brand: 'Dell', price: 999, tags: ['business', 'budget'] }]);
     expect((await api('GET', '/collections/laptops/docs/lp3', { headers: { 'if-none-match': '"1"' } })).status).toBe(304);
     expect((await api('GET', '/collections/laptops/docs/lp3', { headers: { 'if-none-match': '"0"' } })).status).toBe(200);
+  });
+
+  it('needs a token that may read that key', async () => {
+    expect((await api('GET', '/collections/laptops/docs/lp3', { token: null })).status).toBe(401);
+    const token = await delegatedToken(server.url, root, ['read:laptops:lp4']);
+    expect((await api('GET', '/collections/laptops/docs/lp3', { token })).status).toBe(403);
+    expect((await api('GET', '/collections/laptops/docs/lp4', { token })).status).toBe(200);
   });
 
   it('answers 404 for an absent key and 400 for a bad one', async () => {

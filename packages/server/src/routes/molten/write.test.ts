@@ -135,6 +135,16 @@ describe('POST /update', () => {
     expect(server.db.collection('upd_v').get('k')).toMatchObject({ n: 1, _v: 2 });
   });
 
+  it('refuses bad keys, too many keys, and keys the token may not write', async () => {
+    expect((await api('POST', '/update', { body: { collection: 'upd_keys', data: { 'a/b': { n: 1 } } } })).status).toBe(400);
+    expect((await api('POST', '/update', { body: { collection: 'upd_keys', data: { constructor: { n: 1 } } } })).status).toBe(400);
+    const data = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, { i }]));
+    expect((await api('POST', '/update', { body: { collection: 'upd_keys', data } })).status).toBe(400);
+    const token = await delegatedToken(server.url, root, ['write:upd_keys:mine']);
+    expect((await api('POST', '/update', { token, body: { collection: 'upd_keys', data: { theirs: { n: 1 } } } })).status).toBe(403);
+    expect((await api('POST', '/update', { token: null, body: { collection: 'upd_keys', data: {} } })).status).toBe(401);
+  });
+
   it('refuses other _ fields and patches that are not objects', async () => {
     await api('POST', '/set', { body: { collection: 'upd_bad', data: { k: { n: 0 } } } });
     const reserved = await api('POST', '/update', { body: { collection: 'upd_bad', data: { k: { _createdAt: 0 } } } });
