@@ -1,5 +1,7 @@
 /** `kilndb serve` end to end: the built bin in a child process on 127.0.0.1 with a free port. */
-import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JWT_SECRET, login, postJson, runCli, startServe, tempDir, type ServeProcess } from './test-support/run-cli.js';
@@ -108,6 +110,36 @@ describe('kilndb serve', { timeout: 90_000 }, () => {
     const molten = await runCli(['serve', '--dev', '--db-path', log]);
     expect(molten.code).toBe(2);
     expect(molten.stderr).toMatch(/^kilndb serve: --db-path: .*my_database\.log is a file \(a MoltenDB log\?\); .*kilndb import-moltendb/);
+  });
+
+  it('serves HTTPS with --tls-cert/--tls-key and the console from KILNDB_STATIC_DIR; SIGINT closes it with exit 0', async () => {
+    const cert = join(temp.dir, 'cert.pem');
+    const key = join(temp.dir, 'key.pem');
+    // A throwaway self-signed certificate for 127.0.0.1 (openssl ships with every system this runs on).
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const site = join(temp.dir, 'site');
+    await mkdir(site);
+    await writeFile(join(site, 'index.html'), '<!doctype html><title>studio</title>');
+    const server = await serve(['--dev', '--data', join(temp.dir, 'db'), '--tls-cert', cert, '--tls-key', key], { KILNDB_STATIC_DIR: site });
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const ca = await readFile(cert);
+    const page = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${server.url}/index.html`, { ca }, (response) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => {
+          resolve({ status: response.statusCode ?? 0, body });
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(page).toEqual({ status: 200, body: '<!doctype html><title>studio</title>' });
+    server.child.kill('SIGINT');
+    const run = await server.exited;
+    running.splice(running.indexOf(server), 1);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/SIGINT: closing/);
   });
 
   it('a directory another server holds is one line and exit 1', async () => {
