@@ -108,6 +108,10 @@ describe.skipIf(!hasChromium)(title, () => {
     expect(await conflict.textContent()).toContain('you edited version 1, it is now version 2');
     expect(await conflict.locator('pre').textContent()).toContain('"price": 2999');
     problems.take([/status of 412/]);
+    // The list follows writes made elsewhere: lp1 (saved above) and lp2 (patched through the API) show version 2.
+    for (const key of ['lp1', 'lp2']) {
+      await page.locator('table.docs tr', { has: page.getByRole('button', { name: `Open ${key}` }) }).locator('td.num', { hasText: /^2$/ }).waitFor({ timeout: 3000 });
+    }
     await screenshot(page, 'collection');
     expect((await api.collection('laptops').get('lp2'))?.in_stock).toBe(true);
     await conflict.getByRole('button', { name: 'Load the current version' }).click();
@@ -156,6 +160,12 @@ describe.skipIf(!hasChromium)(title, () => {
     await page.getByRole('button', { name: 'Compact now' }).click();
     await page.getByRole('status').filter({ hasText: 'Compaction finished' }).waitFor({ timeout: 15_000 });
     expect(Number((await api.storage()).compactions)).toBe(compactionsBefore + 1);
+    // Several samples, so the charts have lines to draw.
+    await page.waitForFunction(() => document.querySelectorAll('.chart polyline[points*=" "]').length >= 2, undefined, { timeout: 10_000 });
+    await page.evaluate(() => {
+      window.scrollTo(0, 0);
+    });
+    await screenshot(page, 'storage');
     await page.getByLabel('Field to index').fill('price');
     await page.getByRole('button', { name: 'Create index' }).click();
     await page.getByRole('button', { name: 'Drop index price' }).waitFor();
@@ -167,9 +177,6 @@ describe.skipIf(!hasChromium)(title, () => {
     const token = await page.getByLabel('Token for reporting').inputValue();
     const delegated = new KilnClient({ url, token });
     expect(await delegated.collection('laptops').get('lp1')).toBeDefined();
-    // Several samples, so the charts have lines to draw.
-    await page.waitForFunction(() => document.querySelectorAll('.chart polyline[points*=" "]').length >= 2, undefined, { timeout: 10_000 });
-    await screenshot(page, 'storage');
     await revoke.click();
     await page.getByRole('status').filter({ hasText: /revoked/i }).waitFor();
     await expect(delegated.collection('laptops').get('lp1')).rejects.toMatchObject({ status: 401 });

@@ -70,43 +70,6 @@ export function DocumentEditor({ collection, target, onDone }: { collection: str
   return (
     <section class="editor" aria-labelledby="editor-heading">
       <h2 id="editor-heading">{editing ? `Edit ${key}` : 'Insert a document'}</h2>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void save(version);
-        }}
-      >
-        <label for="doc-key">Key</label>
-        <input id="doc-key" value={key} readOnly={editing} required pattern="[A-Za-z0-9_.\-]{1,256}" onInput={(e) => { setKey(e.currentTarget.value); }} />
-        {editing ? <p class="hint">Version {version}: saving replaces the document only if nobody changed it since.</p> : null}
-        <label for="doc-json">Document (JSON)</label>
-        <textarea
-          id="doc-json"
-          rows={14}
-          spellcheck={false}
-          value={text}
-          aria-invalid={!check.ok}
-          aria-describedby="doc-json-check"
-          onInput={(e) => { setText(e.currentTarget.value); }}
-        />
-        <p id="doc-json-check" class={check.ok ? 'hint' : 'error'}>
-          {check.ok ? 'Valid JSON.' : check.error}
-        </p>
-        <div class="actions">
-          <button type="submit" disabled={busy}>
-            {editing ? 'Save' : 'Insert'}
-          </button>
-          {editing ? (
-            <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
-              Delete
-            </button>
-          ) : null}
-          <button type="button" class="secondary" onClick={() => { onDone(''); }}>
-            Close
-          </button>
-        </div>
-        <ErrorMessage text={error} />
-      </form>
       {conflict === undefined ? null : (
         <div class="conflict" role="alert">
           <h3>Version conflict</h3>
@@ -146,6 +109,43 @@ export function DocumentEditor({ collection, target, onDone }: { collection: str
           </div>
         </div>
       )}
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save(version);
+        }}
+      >
+        <label for="doc-key">Key</label>
+        <input id="doc-key" value={key} readOnly={editing} required pattern="[A-Za-z0-9_.\-]{1,256}" onInput={(e) => { setKey(e.currentTarget.value); }} />
+        {editing ? <p class="hint">Version {version}: saving replaces the document only if nobody changed it since.</p> : null}
+        <label for="doc-json">Document (JSON)</label>
+        <textarea
+          id="doc-json"
+          rows={12}
+          spellcheck={false}
+          value={text}
+          aria-invalid={!check.ok}
+          aria-describedby="doc-json-check"
+          onInput={(e) => { setText(e.currentTarget.value); }}
+        />
+        <p id="doc-json-check" class={check.ok ? 'hint' : 'error'}>
+          {check.ok ? 'Valid JSON.' : check.error}
+        </p>
+        <div class="actions">
+          <button type="submit" disabled={busy}>
+            {editing ? 'Save' : 'Insert'}
+          </button>
+          {editing ? (
+            <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
+              Delete
+            </button>
+          ) : null}
+          <button type="button" class="secondary" onClick={() => { onDone(''); }}>
+            Close
+          </button>
+        </div>
+        <ErrorMessage text={error} />
+      </form>
     </section>
   );
 }

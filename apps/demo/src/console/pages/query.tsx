@@ -69,7 +69,7 @@ export function QueryPage({ initialCollection }: { initialCollection: string | u
           void run();
         }}
       >
-        <div class="field">
+        <div class="field wide">
           <label for="q-collection">Collection</label>
           <select id="q-collection" value={form.collection} onChange={set('collection')}>
             {form.collection !== '' && !names.includes(form.collection) ? <option value={form.collection}>{form.collection}</option> : null}
@@ -79,6 +79,14 @@ export function QueryPage({ initialCollection }: { initialCollection: string | u
               </option>
             ))}
           </select>
+        </div>
+        <div class="field">
+          <label for="q-count">Count</label>
+          <input id="q-count" inputMode="numeric" value={form.count} onInput={set('count')} />
+        </div>
+        <div class="field">
+          <label for="q-offset">Offset</label>
+          <input id="q-offset" inputMode="numeric" value={form.offset} onInput={set('offset')} />
         </div>
         <div class="field wide">
           <label for="q-where">Where (JSON)</label>
@@ -96,14 +104,6 @@ export function QueryPage({ initialCollection }: { initialCollection: string | u
           <label for="q-joins">Joins (JSON)</label>
           <textarea id="q-joins" rows={3} spellcheck={false} value={form.joins} onInput={set('joins')} />
         </div>
-        <div class="field">
-          <label for="q-count">Count</label>
-          <input id="q-count" inputMode="numeric" value={form.count} onInput={set('count')} />
-        </div>
-        <div class="field">
-          <label for="q-offset">Offset</label>
-          <input id="q-offset" inputMode="numeric" value={form.offset} onInput={set('offset')} />
-        </div>
         <div class="actions wide">
           <button type="submit" disabled={busy}>
             Run query
@@ -120,15 +120,6 @@ export function QueryPage({ initialCollection }: { initialCollection: string | u
         </div>
       </form>
       <ErrorMessage text={error ?? (built.ok ? undefined : built.error)} />
-      <section aria-labelledby="curl-heading">
-        <h2 id="curl-heading">As a curl command</h2>
-        <pre class="curl" data-testid="curl">
-          {built.ok ? curlCommand(serverOrigin(), 'POST', '/get', built.body) : '(fix the query first)'}
-        </pre>
-        <p class="hint">
-          Set <code>KILNDB_TOKEN</code> to a token from <code>POST /login</code> first.
-        </p>
-      </section>
       {result === undefined ? null : (
         <section aria-labelledby="results-heading">
           <h2 id="results-heading">
@@ -145,6 +136,15 @@ export function QueryPage({ initialCollection }: { initialCollection: string | u
           )}
         </section>
       )}
+      <section aria-labelledby="curl-heading">
+        <h2 id="curl-heading">As a curl command</h2>
+        <pre class="curl" data-testid="curl">
+          {built.ok ? curlCommand(serverOrigin(), 'POST', '/get', built.body) : '(fix the query first)'}
+        </pre>
+        <p class="hint">
+          Set <code>KILNDB_TOKEN</code> to a token from <code>POST /login</code> first.
+        </p>
+      </section>
     </div>
   );
 }
