@@ -17,6 +17,7 @@ import {
   DatabaseReadOnlyError,
   InvalidOptionError,
 } from './errors.js';
+import { checkDatabaseDirectory } from './layout.js';
 import { allSegments, entryReader, oldestAvailableSeq, readCommits, segmentsAfter } from './history.js';
 import { encodeEntries, type LogEntry } from './log-entry.js';
 import { resolveOptions, type DatabaseOptions, type ResolvedOptions } from './options.js';
@@ -142,6 +143,7 @@ export class Database implements CollectionEngine {
     const existing = await fs.stat(dir);
     if (existing !== undefined && !existing.isDirectory) throw new DatabaseLayoutError(dir, 'is a file, not a database directory');
     if (readOnly && existing === undefined) throw new DatabaseLayoutError(dir, 'no database here (the directory does not exist)');
+    if (existing !== undefined) await checkDatabaseDirectory(fs, dir);
     if (!readOnly) await ensureDirectory(fs, dir);
     const lock = readOnly ? undefined : await DirectoryLock.acquire(dir, fs);
     try {
@@ -201,6 +203,7 @@ export class Database implements CollectionEngine {
 
   /** A handle on the collection `name` (it exists once something is written to it). */
   collection<T extends object = Record<string, unknown>>(name: string): Collection<T> {
+    this.assertOpen();
     return new Collection<T>(this, checkCollectionName(name));
   }
 
@@ -313,6 +316,7 @@ export class Database implements CollectionEngine {
   }
 
   stats(): DatabaseStats {
+    this.assertOpen();
     let documents = 0;
     const now = this.options.clock();
     const perCollection: Record<string, CollectionStats> = {};
