@@ -71,6 +71,13 @@ describe('Database.open layout checks', () => {
     await again.close();
   });
 
+  it('refuses a path through a file with DatabaseLayoutError', async () => {
+    const file = path.join(tempDir(), 'file');
+    writeFileSync(file, 'x');
+    const error = await layoutError(path.join(file, 'db'), false);
+    expect(error.message).toBe(`${path.join(file, 'db')}: cannot be a database directory: a part of the path is a file`);
+  });
+
   it('counts a leftover LOCK and temp files as its own, not as unknown files', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'LOCK'), '');
