@@ -10,6 +10,7 @@ import { toFieldPath } from './query/values.js';
 import type { JsonValue, QueryInput, ResultDoc, SortOrder, WhereInput } from './query/types.js';
 import type { DocumentState } from './state.js';
 import {
+  deleteManyOps,
   deleteOp,
   insertOps,
   resultOf,
@@ -114,7 +115,7 @@ export class Collection<T extends object = Record<string, unknown>> {
 
   /** Removes the documents at `keys` atomically; resolves with how many existed. */
   async deleteMany(keys: readonly string[]): Promise<number> {
-    const entries = await this.engine.commitOps(keys.map((key) => deleteOp(this.name, key)));
+    const entries = await this.engine.commitOps(deleteManyOps(this.name, keys));
     return entries.filter((entry) => entry !== undefined).length;
   }
 

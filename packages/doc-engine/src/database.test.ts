@@ -221,6 +221,48 @@ describe('bad input', () => {
     await db.close();
   });
 
+  it('refuses a deleteMany argument that is not an array (a string included), in a transaction too', async () => {
+    const db = await Database.open(tempDir());
+    const c = db.collection('c');
+    await c.set('k1', {});
+    await expect(c.deleteMany('k1' as unknown as string[])).rejects.toThrow(
+      new InvalidDocumentKeyError('k1', 'deleteMany takes an array of keys'),
+    );
+    await expect(c.deleteMany(['k1', 5] as unknown as string[])).rejects.toThrow('keys must be strings');
+    await expect(db.transaction((tx) => tx.collection('c').deleteMany(7 as unknown as string[]))).rejects.toBeInstanceOf(InvalidDocumentKeyError);
+    expect(c.keys()).toEqual(['k1']);
+    expect(await c.deleteMany(['k1'])).toBe(1);
+    await db.close();
+  });
+
+  it('refuses a document too large for JSON.stringify with InvalidDocumentError naming it, and stays usable', async () => {
+    const db = await Database.open(tempDir());
+    const c = db.collection('c');
+    // Two fields sharing one string of 2^28 characters: their JSON passes the longest string the engine allows.
+    const half = 'x'.repeat(2 ** 28);
+    const error: unknown = await c.set('big', { a: half, b: half }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidDocumentError);
+    expect((error as Error).message).toMatch(/^collection "c", key "big": the document is too large to encode as JSON \(/);
+    expect(c.get('big')).toBeUndefined();
+    await c.set('small', { a: 1 });
+    expect(db.stats().seq).toBe(1);
+    await db.close();
+  }, 60_000);
+
+  it('stores -0 as 0, so reads before and after a reopen agree', async () => {
+    const dir = tempDir();
+    const db = await Database.open(dir);
+    await db.collection('c').set('k', { n: -0, list: [-0] });
+    await db.collection('c').update('k', { m: -0 });
+    const before = db.collection('c').get('k') as unknown as { n: number; m: number; list: number[] };
+    expect([before.n, before.m, before.list[0]].every((n) => Object.is(n, 0))).toBe(true);
+    await db.close();
+    const reopened = await Database.open(dir);
+    const after = reopened.collection('c').get('k') as unknown as { n: number; m: number };
+    expect(Object.is(after.n, 0) && Object.is(after.m, 0)).toBe(true);
+    await reopened.close();
+  });
+
   it('refuses bad options with InvalidOptionError', async () => {
     const dir = tempDir();
     await expect(Database.open(dir, { durability: 'sometimes' as 'fsync' })).rejects.toBeInstanceOf(InvalidOptionError);
@@ -260,6 +302,14 @@ describe('opening', () => {
     await Promise.all([db.close(), db.close()]);
     expect(() => c.get('k')).toThrow(DatabaseClosedError);
     await expect(c.set('k', {})).rejects.toBeInstanceOf(DatabaseClosedError);
+  });
+
+  it('throws DatabaseClosedError from collection() and stats() after close, like every other call', async () => {
+    const db = await Database.open(tempDir());
+    await db.close();
+    expect(() => db.collection('c')).toThrow(DatabaseClosedError);
+    expect(() => db.stats()).toThrow(DatabaseClosedError);
+    expect(() => db.collections()).toThrow(DatabaseClosedError);
   });
 
   it('lays out LOCK and log/ in the directory', async () => {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { DirectoryLock } from '@kilndb/payload-store';
-import { cleanStaleTemps } from '@kilndb/snapshot';
+import { cleanStaleTemps, isErrno, type FileStat, type FileSystem } from '@kilndb/snapshot';
 import { ChangeFeed, ChangeStream, type ChangeListener } from './changes.js';
 import { Collection, type CollectionEngine } from './collection.js';
 import { Compactor, type SnapshotInfo } from './compaction.js';
@@ -17,6 +17,7 @@ import {
   DatabaseReadOnlyError,
   InvalidOptionError,
 } from './errors.js';
+import { checkDatabaseDirectory } from './layout.js';
 import { allSegments, entryReader, oldestAvailableSeq, readCommits, segmentsAfter } from './history.js';
 import { encodeEntries, type LogEntry } from './log-entry.js';
 import { resolveOptions, type DatabaseOptions, type ResolvedOptions } from './options.js';
@@ -139,9 +140,10 @@ export class Database implements CollectionEngine {
     const { fs, readOnly } = resolved;
     if (typeof directory !== 'string' || directory.length === 0) throw new InvalidOptionError('directory', 'must be a non-empty path');
     const dir = path.resolve(directory);
-    const existing = await fs.stat(dir);
+    const existing = await statDirectory(fs, dir);
     if (existing !== undefined && !existing.isDirectory) throw new DatabaseLayoutError(dir, 'is a file, not a database directory');
     if (readOnly && existing === undefined) throw new DatabaseLayoutError(dir, 'no database here (the directory does not exist)');
+    if (existing !== undefined) await checkDatabaseDirectory(fs, dir);
     if (!readOnly) await ensureDirectory(fs, dir);
     const lock = readOnly ? undefined : await DirectoryLock.acquire(dir, fs);
     try {
@@ -201,6 +203,7 @@ export class Database implements CollectionEngine {
 
   /** A handle on the collection `name` (it exists once something is written to it). */
   collection<T extends object = Record<string, unknown>>(name: string): Collection<T> {
+    this.assertOpen();
     return new Collection<T>(this, checkCollectionName(name));
   }
 
@@ -313,6 +316,7 @@ export class Database implements CollectionEngine {
   }
 
   stats(): DatabaseStats {
+    this.assertOpen();
     let documents = 0;
     const now = this.options.clock();
     const perCollection: Record<string, CollectionStats> = {};
@@ -559,6 +563,16 @@ export class Database implements CollectionEngine {
       );
       return commits;
     });
+  }
+}
+
+/** What is at `dir`; a path through a file is a DatabaseLayoutError, not a bare ENOTDIR. */
+async function statDirectory(fs: FileSystem, dir: string): Promise<FileStat | undefined> {
+  try {
+    return await fs.stat(dir);
+  } catch (error) {
+    if (isErrno(error, 'ENOTDIR')) throw new DatabaseLayoutError(dir, 'cannot be a database directory: a part of the path is a file');
+    throw error;
   }
 }
 

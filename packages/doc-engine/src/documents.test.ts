@@ -70,6 +70,43 @@ describe('document input checks', () => {
     expect(() => checkInput('c', 'k', cyclic)).toThrow(/nests deeper than 256 levels/);
   });
 
+  it('names a cycle where it closes, once, instead of repeating the path 256 times', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    const error = catchError(() => checkInput('c', 'k', cyclic));
+    expect(error).toBeInstanceOf(InvalidDocumentError);
+    expect((error as InvalidDocumentError).path).toBe('self');
+    expect((error as Error).message).toBe(
+      'collection "c", key "k": field self refers back to an object that contains it: a cycle, which nests deeper than 256 levels',
+    );
+    const inner: Record<string, unknown> = {};
+    inner.loop = [inner];
+    expect((catchError(() => checkInput('c', 'k', { a: inner })) as InvalidDocumentError).path).toBe('a.loop[0]');
+  });
+
+  it.each([
+    ['a Map', { m: new Map([['a', 1]]) }, 'field m is a Map, not a plain JSON object'],
+    ['a Set', { s: new Set([1]) }, 'field s is a Set, not a plain JSON object'],
+    ['a Uint8Array', { b: [Uint8Array.of(1)] }, 'field b[0] is a Uint8Array, not a plain JSON object'],
+  ])('refuses %s inside a document (the check payload-store uses for its values)', (_, input, message) => {
+    expect(() => checkInput('c', 'k', input)).toThrow(message);
+  });
+
+  it('refuses a document nested deeper than 256 levels without overflowing the stack', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { d: deep };
+    const error = catchError(() => checkInput('c', 'k', { deep }));
+    expect(error).toBeInstanceOf(InvalidDocumentError);
+    expect((error as Error).message).toMatch(/^collection "c", key "k": field deep(\.d){256} nests deeper than 256 levels$/);
+  });
+
+  it('stores -0 as 0, as a reopen reads it back', () => {
+    const { fields } = checkInput('c', 'k', { n: -0, list: [-0], nested: { z: -0 } });
+    expect(Object.is(fields.n, 0)).toBe(true);
+    expect(Object.is((fields.list as number[])[0], 0)).toBe(true);
+    expect(Object.is((fields.nested as { z: number }).z, 0)).toBe(true);
+  });
+
   it('keeps a nested field named __proto__ as data, not as the prototype', () => {
     const input = JSON.parse('{"a": {"__proto__": {"polluted": true}, "b": 1}}') as object;
     const nested = checkInput('c', 'k', input).fields.a as object;

@@ -1,11 +1,10 @@
+import { copyJsonValue, describeJsonPart } from '@kilndb/payload-store';
 import { InvalidCollectionNameError, InvalidDocumentError, InvalidDocumentKeyError, ReservedFieldError } from './errors.js';
 import type { StoredDoc } from './query/types.js';
 
 /** The fields the engine keeps on every stored document. */
 export const SYSTEM_FIELDS: ReadonlySet<string> = new Set(['_key', '_v', '_seq', '_createdAt', '_modifiedAt', '_expiresAt']);
 
-/** Deeper nesting than this is refused (it also stops a cyclic object). */
-export const MAX_DEPTH = 256;
 export const MAX_COLLECTION_NAME_LENGTH = 256;
 
 /** A document's user fields, validated, copied and frozen. */
@@ -47,7 +46,7 @@ export function checkVersion(collection: string, key: string | undefined, versio
  */
 export function checkInput(collection: string, key: string | undefined, input: unknown): CheckedInput {
   if (!isPlainObject(input)) {
-    throw new InvalidDocumentError(collection, key, '', `must be a plain JSON object, got ${describeValue(input)}`);
+    throw new InvalidDocumentError(collection, key, '', `must be a plain JSON object, got ${describeJsonPart(input)}`);
   }
   const fields: Record<string, unknown> = {};
   let expectedVersion: number | undefined;
@@ -61,7 +60,7 @@ export function checkInput(collection: string, key: string | undefined, input: u
       if (name === '_key' && (key === undefined || value === key)) continue;
       throw new ReservedFieldError(collection, key, name);
     }
-    setField(fields, name, copyJson(value, collection, key, name, 1));
+    setField(fields, name, copyField(collection, key, input, name, value));
   }
   // The top-level object stays internal (stored documents copy it), so only nested values need freezing.
   return { fields, expectedVersion };
@@ -72,39 +71,17 @@ export function keyInside(input: unknown): unknown {
   return isPlainObject(input) ? (input as Record<string, unknown>)._key : undefined;
 }
 
-function copyJson(value: unknown, collection: string, key: string | undefined, path: string, depth: number): unknown {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      if (!Number.isFinite(value)) throw new InvalidDocumentError(collection, key, path, `is ${value}, which JSON cannot hold`);
-      return value;
-    case 'object':
-      break;
-    default:
-      throw new InvalidDocumentError(collection, key, path, `is ${describeValue(value)}, which JSON cannot hold`);
-  }
-  if (value === null) return null;
-  if (depth > MAX_DEPTH) {
-    throw new InvalidDocumentError(collection, key, path, `nests deeper than ${MAX_DEPTH} levels (is the object cyclic?)`);
-  }
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) {
-      if (!(i in value)) throw new InvalidDocumentError(collection, key, `${path}[${i}]`, 'is a hole in a sparse array');
-      out[i] = copyJson(value[i], collection, key, `${path}[${i}]`, depth + 1);
-    }
-    return Object.freeze(out);
-  }
-  if (!isPlainObject(value)) {
-    throw new InvalidDocumentError(collection, key, path, `is ${describeValue(value)}, not a plain JSON object`);
-  }
-  const out: Record<string, unknown> = {};
-  for (const name of Object.keys(value)) {
-    setField(out, name, copyJson((value as Record<string, unknown>)[name], collection, key, `${path}.${name}`, depth + 1));
-  }
-  return Object.freeze(out);
+/**
+ * A frozen deep copy of the value of top-level field `name` of `doc`, with -0 made 0 (as a reopen reads it
+ * back). Anything JSON would not give back unchanged (payload-store's check, shared with its values) is an
+ * InvalidDocumentError naming its path, such as `tags[2]` or `address.geo`.
+ */
+function copyField(collection: string, key: string | undefined, doc: object, name: string, value: unknown): unknown {
+  const result = copyJsonValue(value, { depth: 1, parent: doc });
+  if ('copy' in result) return result.copy;
+  let path = name;
+  for (const part of result.fault.path) path += typeof part === 'number' ? `[${part}]` : `.${part}`;
+  throw new InvalidDocumentError(collection, key, path, result.fault.reason);
 }
 
 function setField(target: Record<string, unknown>, name: string, value: unknown): void {
@@ -117,18 +94,6 @@ function isPlainObject(value: unknown): value is object {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') {
-    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
-    return name === undefined ? 'an object' : `a ${name}`;
-  }
-  if (typeof value === 'function') return 'a function';
-  return `a ${typeof value}`;
 }
 
 /** Builds a frozen stored document: system fields first (`_expiresAt` only for a document with its own expiry), then the user's fields. */

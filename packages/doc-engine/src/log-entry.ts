@@ -1,3 +1,4 @@
+import { InvalidDocumentError } from './errors.js';
 import type { JsonValue, StoredDoc } from './query/types.js';
 
 /**
@@ -48,6 +49,17 @@ export const ENTRY_FORMAT = 1;
  */
 export const ENTRY_HEADER_SIZE = 18;
 
+/** An entry's value as JSON ('' for null). A document too large for JSON.stringify is an InvalidDocumentError naming it, not a bare RangeError. */
+function valueJson(entry: LogEntry): string {
+  if (entry.value === null) return '';
+  try {
+    return JSON.stringify(entry.value);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new InvalidDocumentError(entry.collection, entry.key, '', `is too large to encode as JSON (${error.message})`);
+  }
+}
+
 /**
  * Encodes entries as record payloads: views into one buffer, so a commit of many entries allocates once.
  * The fixed fields are binary so that only the value goes through JSON: the stored document's JSON is the
@@ -56,7 +68,7 @@ export const ENTRY_HEADER_SIZE = 18;
  * otherwise an entry's own `tx` is kept.
  */
 export function encodeEntries(entries: readonly LogEntry[], tx?: string, tagFrom = 0, tagTo = entries.length): Uint8Array[] {
-  const bodies = entries.map((entry) => (entry.value === null ? '' : JSON.stringify(entry.value)));
+  const bodies = entries.map(valueJson);
   const tags = entries.map((entry, i) => (tx !== undefined && i >= tagFrom && i < tagTo ? tx : (entry.tx ?? '')));
   let room = 0;
   entries.forEach((entry, i) => {

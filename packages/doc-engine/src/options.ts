@@ -66,8 +66,45 @@ export interface ResolvedOptions {
 export const DEFAULT_COMPACT_THRESHOLD_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_BACKUPS_TO_KEEP = 3;
 
+/** Every option `Database.open` knows; any other name is refused, so a misspelt one is not silently ignored. */
+const OPTION_NAMES: ReadonlySet<string> = new Set([
+  'durability',
+  'encryptionKey',
+  'compactThresholdBytes',
+  'backupsToKeep',
+  'retainLogSegments',
+  'postBackupHook',
+  'readOnly',
+  'onWarning',
+  'fs',
+  'clock',
+  'sweepIntervalMs',
+]);
+
+/**
+ * Refuses an `encryptionKey` property that is there but holds no key (undefined, '' or an empty array), as
+ * `{ encryptionKey: process.env.DB_KEY }` does with the variable unset: opening would otherwise create, or
+ * accept, an unencrypted database. Other unusable keys are InvalidKeyErrors when the keyring is opened.
+ */
+export function checkEncryptionKeyOption(options: object): void {
+  if (!Object.hasOwn(options, 'encryptionKey')) return;
+  const key = (options as { encryptionKey?: unknown }).encryptionKey;
+  const empty =
+    key === undefined ? 'undefined' : key === '' ? 'an empty string' : key instanceof Uint8Array && key.length === 0 ? 'an empty array' : undefined;
+  if (empty !== undefined) {
+    throw new InvalidOptionError(
+      'encryptionKey',
+      `is given but ${empty} (an unset environment variable?); pass the key, or leave the option out for an unencrypted database`,
+    );
+  }
+}
+
 export function resolveOptions(options: DatabaseOptions): ResolvedOptions {
   if (typeof options !== 'object' || (options as unknown) === null) throw new InvalidOptionError('options', 'must be an object');
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) throw new InvalidOptionError(name, `is not an option of Database.open (known: ${[...OPTION_NAMES].join(', ')})`);
+  }
+  checkEncryptionKeyOption(options);
   const durability = options.durability ?? 'fsync';
   if (!['fsync', 'flush', 'none'].includes(durability)) {
     throw new InvalidOptionError('durability', `must be 'fsync', 'flush' or 'none', got ${JSON.stringify(durability)}`);

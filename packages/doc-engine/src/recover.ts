@@ -4,6 +4,7 @@ import { openKeyring, type EncryptionKey, type EntryCipher } from './crypto/inde
 import { ensureDirectory } from './directories.js';
 import { DatabaseLayoutError, InvalidOptionError, RecoveryRangeError } from './errors.js';
 import { allSegments, readCommits, segmentsAfter } from './history.js';
+import { checkEncryptionKeyOption } from './options.js';
 import type { Commit } from './replay.js';
 import type { Segment } from './segments.js';
 import { backupPaths, captureState, loadSnapshot, newestSnapshotPath, SNAPSHOT_FILE, snapshotSeq, writeSnapshot, type SnapshotFile } from './snapshot-store.js';
@@ -51,6 +52,7 @@ interface Base {
 export async function recover(directory: string, options: RecoverOptions): Promise<RecoverResult> {
   const fs = options.fs ?? nodeFileSystem;
   const onWarning = options.onWarning ?? (() => undefined);
+  checkEncryptionKeyOption(options);
   const target = checkTarget(options);
   const dir = path.resolve(directory);
   const out = path.resolve(options.out);

@@ -5,7 +5,7 @@ import { TransactionClosedError } from './errors.js';
 import type { LogEntry } from './log-entry.js';
 import { Overlay, type Observations } from './overlay.js';
 import type { DocumentState } from './state.js';
-import { deleteOp, insertOps, resultOf, setOp, updateOp, type ExpiryOptions, type InsertInput, type VersionGuard, type WriteOptions, type WriteResult } from './write-ops.js';
+import { deleteManyOps, deleteOp, insertOps, resultOf, setOp, updateOp, type ExpiryOptions, type InsertInput, type VersionGuard, type WriteOptions, type WriteResult } from './write-ops.js';
 import { planWrite, type WriteOp } from './write-plan.js';
 
 /**
@@ -106,7 +106,7 @@ export class TransactionCollection<T extends object = Record<string, unknown>> {
   }
 
   deleteMany(keys: readonly string[]): Promise<number> {
-    return settle(() => keys.filter((key) => this.context.write(deleteOp(this.name, key)) !== undefined).length);
+    return settle(() => deleteManyOps(this.name, keys).filter((op) => this.context.write(op) !== undefined).length);
   }
 
   drop(): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { checkInput, checkKey, checkVersion, keyInside } from './documents.js';
-import { InvalidInputError, InvalidOptionError } from './errors.js';
+import { InvalidDocumentKeyError, InvalidInputError, InvalidOptionError } from './errors.js';
 import type { LogEntry } from './log-entry.js';
 import { uuid7 } from './uuid7.js';
 import type { Expiry, WriteOp } from './write-plan.js';
@@ -79,6 +79,12 @@ export function checkExpiry(collection: string, options: ExpiryOptions): Expiry 
 export function deleteOp(collection: string, key: unknown, options: VersionGuard = {}): WriteOp {
   const checkedKey = checkKey(key);
   return { kind: 'delete', collection, key: checkedKey, expectedVersion: guard(collection, checkedKey, options, undefined) };
+}
+
+/** The ops of `deleteMany`, every key checked first. `keys` must be an array: a string is refused, not taken as its characters. */
+export function deleteManyOps(collection: string, keys: unknown): WriteOp[] {
+  if (!Array.isArray(keys)) throw new InvalidDocumentKeyError(keys, 'deleteMany takes an array of keys');
+  return keys.map((key: unknown) => deleteOp(collection, key));
 }
 
 export function insertOps(collection: string, docs: unknown, options: ExpiryOptions = {}): WriteOp[] {

@@ -99,3 +99,36 @@ export class PayloadCorruptError extends Error {
     super(`${path}: the record ${id === undefined ? '' : `of id ${id} `}at offset ${offset} is corrupt: ${reason}`);
   }
 }
+
+/** An option given to `PayloadStore.open` is unknown, out of range or of the wrong type; `option` names it. */
+export class StoreOptionError extends TypeError {
+  override readonly name = 'StoreOptionError';
+  constructor(
+    readonly option: string,
+    problem: string,
+  ) {
+    super(`invalid option ${option}: ${problem}`);
+  }
+}
+
+/** An argument of a store method that is not of the kind it takes (`storeBatch(5)`); `argument` names it. */
+export class StoreInputError extends TypeError {
+  override readonly name = 'StoreInputError';
+  constructor(
+    readonly argument: string,
+    problem: string,
+  ) {
+    super(`invalid ${argument}: ${problem}`);
+  }
+}
+
+/** The path given to `PayloadStore.open` is not a store directory: a file, or a directory another engine owns. */
+export class StoreLayoutError extends Error {
+  override readonly name = 'StoreLayoutError';
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
+    super(`${path}: ${problem}`);
+  }
+}

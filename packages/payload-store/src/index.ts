@@ -17,6 +17,9 @@ export {
   PayloadCorruptError,
   PayloadValueError,
   ReplayStartError,
+  StoreInputError,
+  StoreLayoutError,
+  StoreOptionError,
 } from './errors.js';
 export {
   PayloadStore,
@@ -28,5 +31,15 @@ export {
   type SnapshotResult,
 } from './payload-store.js';
 export type { JsonValue } from './payload-json.js';
+export {
+  copyJsonValue,
+  describeJsonPart,
+  findJsonFault,
+  jsonPathOf,
+  MAX_JSON_DEPTH,
+  type JsonFault,
+  type JsonFaultKind,
+  type JsonWalkOptions,
+} from './json-value.js';
 export { COMPACTION_FILE, LOG_FILE, SNAPSHOT_FILE } from './store-files.js';
 export { RecordEncodeError } from '@kilndb/wal-format';

@@ -10,14 +10,25 @@ import {
   type ScanEntry,
 } from '@kilndb/wal-format';
 import { AppendLog, type Durability, type LogWarning } from './append-log.js';
+import { checkBatch, checkEntry } from './batch-input.js';
 import { compactLog } from './compaction.js';
 import { DirectoryLock } from './directory-lock.js';
-import { LogClosedError, LogFailedError, LogReadOnlyError, PayloadCorruptError, ReplayStartError } from './errors.js';
+import {
+  LogClosedError,
+  LogFailedError,
+  LogReadOnlyError,
+  PayloadCorruptError,
+  ReplayStartError,
+  StoreInputError,
+  StoreLayoutError,
+} from './errors.js';
 import { ABSENT, IdIndex, UNKNOWN_SIZE, type IndexKey } from './id-index.js';
 import { captureIndexSnapshot, loadIndexSnapshot } from './index-snapshot.js';
 import { decodePayload, payloadLength, stringifyPayload, writePayload, type JsonValue } from './payload-json.js';
 import { fromRecordId, toIndexKey } from './record-id.js';
 import { COMPACTION_FILE, LOG_FILE, SNAPSHOT_FILE } from './store-files.js';
+import { checkStoreDirectory } from './store-layout.js';
+import { checkStoreOptions } from './store-options.js';
 
 const DEFAULT_SNAPSHOT_THRESHOLD = 10 * 1024 * 1024;
 const DEFAULT_AUTO_COMPACT_MIN_BYTES = 64 * 1024 * 1024;
@@ -140,17 +151,22 @@ export class PayloadStore {
   /**
    * Opens (creating it unless read-only) the store in `directory`: loads `payloads.snapshot` if it checks out
    * and replays the log after it, else replays the whole log. A torn tail is cut and kept aside in a
-   * quarantine file, a snapshot that does not fit the log is ignored (with a warning).
+   * quarantine file, a snapshot that does not fit the log is ignored (with a warning). Throws
+   * StoreOptionError for a bad option and StoreLayoutError, having written nothing, when `directory` is a
+   * file or holds a doc-engine database.
    */
   static async open(directory: string, options: PayloadStoreOptions = {}): Promise<PayloadStore> {
+    checkStoreOptions(options);
+    if (typeof directory !== 'string' || directory === '') throw new StoreInputError('directory', 'must be a non-empty path');
     const fs = options.fs ?? nodeFileSystem;
     const readOnly = options.readOnly ?? false;
     const warn = options.onWarning ?? (() => undefined);
     const logPath = path.join(directory, LOG_FILE);
     const snapshotPath = path.join(directory, SNAPSHOT_FILE);
     let lock: DirectoryLock | undefined;
+    await checkStoreDirectory(fs, directory);
     if (!readOnly) {
-      await fs.mkdir(directory);
+      await makeDirectory(fs, directory);
       lock = await DirectoryLock.acquire(directory, fs);
     }
     try {
@@ -294,6 +310,7 @@ export class PayloadStore {
 
   /** Deletes every id in one write and one fdatasync; resolves how many were there. Unknown ids write nothing. */
   async deleteBatch(ids: Iterable<PayloadId>): Promise<number> {
+    checkBatch('deleteBatch', ids, 'an iterable of ids');
     const keys: IndexKey[] = [];
     for (const id of ids) keys.push(toIndexKey(id));
     this.assertWritable();
@@ -402,11 +419,15 @@ export class PayloadStore {
   }
 
   private async writeBatch(entries: Iterable<readonly [PayloadId, unknown]>, defer: boolean): Promise<void> {
+    const method = defer ? 'storeBatchDeferred' : 'storeBatch';
+    checkBatch(method, entries, 'an iterable of [id, value] pairs');
     const keys: IndexKey[] = [];
     const texts: string[] = [];
     const lengths: number[] = [];
     let total = 0;
-    for (const [id, value] of entries) {
+    for (const entry of entries) {
+      checkEntry(method, entry, keys.length);
+      const [id, value] = entry;
       keys.push(toIndexKey(id));
       const text = stringifyPayload(id, value);
       const length = payloadLength(text);
@@ -695,6 +716,16 @@ function replayInto(index: IdIndex, live: LiveBytes): (entry: ScanEntry) => void
     if (record.type === 'store') live.replace(index.set(fromRecordId(record.id), offset, record.size), record.size);
     else if (record.type === 'delete') live.replace(index.delete(fromRecordId(record.id)), ABSENT);
   };
+}
+
+/** Creates the store directory; a parent that is a file is a StoreLayoutError, not a bare ENOTDIR. */
+async function makeDirectory(fs: FileSystem, directory: string): Promise<void> {
+  try {
+    await fs.mkdir(directory);
+  } catch (error) {
+    if (isErrno(error, 'ENOTDIR') || isErrno(error, 'EEXIST')) throw new StoreLayoutError(directory, 'cannot be created: a part of the path is a file');
+    throw error;
+  }
 }
 
 async function removeStaleCompaction(fs: FileSystem, directory: string): Promise<void> {

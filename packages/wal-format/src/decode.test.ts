@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeRecord, type DecodeResult } from './decode.js';
 import { encodeDelete, encodeStore } from './encode.js';
+import { RecordDecodeError } from './errors.js';
 import { DELETE_MARKER, LEGACY_DELETE_MARKER, LEGACY_STORE_MARKER, STORE_MARKER } from './markers.js';
 import { concatBytes, flipBit, hex, utf8 } from './test-support/bytes.js';
 import { legacyDeleteBytes, legacyStoreBytes, patternBytes } from './test-support/records.js';
@@ -95,6 +96,24 @@ describe('golden vectors decode (written by hand)', () => {
       expect(() => decodeRecord(buf, offset)).toThrow(RangeError);
       expect(() => decodeRecord(buf, offset)).toThrow(/offset .* is not an integer in 0\.\.13/);
     }
+  });
+
+  it('refuses a buffer that is not a Uint8Array with a RecordDecodeError naming what it got', () => {
+    for (const [bad, got] of [
+      ['abc', 'the string "abc"'],
+      [[0xc4, 1, 2], 'an array'],
+      [null, 'null'],
+      [undefined, 'undefined'],
+      [new ArrayBuffer(13), '[object ArrayBuffer]'],
+    ] as const) {
+      const error = catchError(() => decodeRecord(bad as unknown as Uint8Array));
+      expect(error).toBeInstanceOf(RecordDecodeError);
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as RecordDecodeError).field).toBe('buffer');
+      expect((error as Error).message).toBe(`buffer must be a Uint8Array, got ${got}`);
+    }
+    // A Buffer is a Uint8Array.
+    expect(decodeRecord(Buffer.from(encodeDelete(3))).type).toBe('delete');
   });
 });
 
@@ -217,3 +236,12 @@ describe('single-bit flips', () => {
     }
   });
 });
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}

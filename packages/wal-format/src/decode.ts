@@ -1,4 +1,5 @@
 import { crc32 } from './crc.js';
+import { RecordDecodeError } from './errors.js';
 import { readU32, readU64 } from './little-endian.js';
 import {
   DELETE_CRC_OFFSET,
@@ -61,11 +62,36 @@ export interface UnknownRecord {
 export type ValidRecord = StoreRecord | DeleteRecord;
 export type DecodeResult = ValidRecord | CorruptRecord | IncompleteRecord | UnknownRecord;
 
-/** Throws a RangeError unless `offset` is an integer position in `buf` (its end included). */
-export function checkOffset(buf: Uint8Array, offset: number, name: string): void {
+/**
+ * Throws a RecordDecodeError (a RangeError) unless `buf` is a Uint8Array and `offset` an integer position in
+ * it (its end included).
+ */
+export function checkOffset(buf: Uint8Array, offset: number, name: 'offset' | 'start'): void {
+  checkBuffer(buf, 'buffer');
   if (!Number.isSafeInteger(offset) || offset < 0 || offset > buf.length) {
-    throw new RangeError(`${name} ${String(offset)} is not an integer in 0..${buf.length} (the buffer length)`);
+    throw new RecordDecodeError(name, `${name} ${describe(offset)} is not an integer in 0..${buf.length} (the buffer length)`);
   }
+}
+
+/** Throws a RecordDecodeError unless `buf` is a Uint8Array (a Buffer is one). */
+export function checkBuffer(buf: Uint8Array, name: 'buffer' | 'chunk'): void {
+  if (!((buf as unknown) instanceof Uint8Array)) throw new RecordDecodeError(name, `${name} must be a Uint8Array, got ${describe(buf)}`);
+}
+
+/** Throws a RecordDecodeError unless `baseOffset`, the file position of a buffer's first byte, is a non-negative safe integer. */
+export function checkBaseOffset(baseOffset: number): void {
+  if (!Number.isSafeInteger(baseOffset) || baseOffset < 0) {
+    throw new RecordDecodeError('baseOffset', `baseOffset ${describe(baseOffset)} is not a non-negative integer file position`);
+  }
+}
+
+/** Names what was passed, without calling anything of it (String() of an object could throw). */
+function describe(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value)}`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? Object.prototype.toString.call(value) : typeof value;
 }
 
 function incomplete(needed: number, available: number): IncompleteRecord {
@@ -74,8 +100,8 @@ function incomplete(needed: number, available: number): IncompleteRecord {
 
 /**
  * Decodes the record that starts at `offset`. Never throws on any byte content and never allocates
- * by a length field: one that points past the buffer yields `'incomplete'`. Throws a RangeError only
- * when `offset` is not an integer in 0..buf.length.
+ * by a length field: one that points past the buffer yields `'incomplete'`. Throws a RecordDecodeError
+ * (a RangeError) only when `buf` is not a Uint8Array or `offset` is not an integer in 0..buf.length.
  */
 export function decodeRecord(buf: Uint8Array, offset = 0): DecodeResult {
   checkOffset(buf, offset, 'offset');

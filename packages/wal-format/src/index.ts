@@ -11,7 +11,7 @@ export {
   MAX_PAYLOAD_LENGTH,
   storeRecordSize,
 } from './markers.js';
-export { RecordEncodeError } from './errors.js';
+export { RecordEncodeError, RecordDecodeError } from './errors.js';
 export { toRecordId } from './id.js';
 export { crc32 } from './crc.js';
 export { encodeStore, encodeDelete, encodeStoreInto, encodeDeleteInto } from './encode.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RecordDecodeError } from './errors.js';
 import type { ScanEnd, ScanEntry } from './scan.js';
 import { scanBuffer, scanRecords } from './scan.js';
 import { concatBytes, hex, utf8 } from './test-support/bytes.js';
@@ -100,6 +101,15 @@ describe('scanBuffer', () => {
     const { buf } = mixedLog();
     expect(() => scanBuffer(buf, buf.length + 1)).toThrow(/start \d+ is not an integer in 0\.\.\d+/);
     expect(() => scanBuffer(buf, -1)).toThrow(RangeError);
+  });
+
+  it('a baseOffset that is not a non-negative integer, or a buffer that is not a Uint8Array, is a RecordDecodeError', () => {
+    const { buf } = mixedLog();
+    for (const baseOffset of [Number.NaN, -1, 1.5, Infinity, 2 ** 53]) {
+      expect(() => scanBuffer(buf, 0, baseOffset)).toThrow(RecordDecodeError);
+      expect(() => scanBuffer(buf, 0, baseOffset)).toThrow(`baseOffset ${baseOffset} is not a non-negative integer file position`);
+    }
+    expect(() => scanBuffer('abc' as unknown as Uint8Array)).toThrow('buffer must be a Uint8Array, got the string "abc"');
   });
 });
 

@@ -1,4 +1,4 @@
-import { checkOffset, decodeRecord, type CorruptRecord, type ValidRecord } from './decode.js';
+import { checkBaseOffset, checkOffset, decodeRecord, type CorruptRecord, type ValidRecord } from './decode.js';
 
 /** A record met by a scan, at its absolute byte offset. Corrupt records are reported and stepped over. */
 export interface ScanEntry {
@@ -20,11 +20,13 @@ export interface ScanEnd {
 
 /**
  * Walks the records of `buf` from `start`; `baseOffset` is added to every reported offset
- * (the position of `buf[0]` in the file). Returns how the scan ended. A `start` that is not an
- * integer in 0..buf.length throws a RangeError on the first `next()`.
+ * (the position of `buf[0]` in the file). Returns how the scan ended. A `buf` that is not a Uint8Array,
+ * a `start` that is not an integer in 0..buf.length or a `baseOffset` that is not a non-negative integer
+ * throws a RecordDecodeError (a RangeError) on the first `next()`.
  */
 export function* scanRecords(buf: Uint8Array, start = 0, baseOffset = 0): Generator<ScanEntry, ScanEnd, undefined> {
   checkOffset(buf, start, 'start');
+  checkBaseOffset(baseOffset);
   let at = start;
   let validEnd = start;
   while (at < buf.length) {

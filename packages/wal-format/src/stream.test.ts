@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeStore } from './encode.js';
+import { RecordDecodeError } from './errors.js';
 import { scanBuffer, type ScanEnd, type ScanEntry } from './scan.js';
 import { decodeRecordStream, RecordStreamDecoder } from './stream.js';
 import { concatBytes, hex, utf8 } from './test-support/bytes.js';
@@ -153,6 +154,15 @@ describe('decodeRecordStream', () => {
       result = await stream.next();
     }
     expect({ entries, end: result.value }).toEqual(scanBuffer(buf, 0, 64));
+  });
+
+  it('refuses a bad baseOffset and a chunk that is not a Uint8Array with a RecordDecodeError', () => {
+    expect(() => new RecordStreamDecoder(Number.NaN)).toThrow(RecordDecodeError);
+    expect(() => new RecordStreamDecoder(-5)).toThrow('baseOffset -5 is not a non-negative integer file position');
+    const decoder = new RecordStreamDecoder();
+    expect(() => decoder.push('abc' as unknown as Uint8Array)).toThrow('chunk must be a Uint8Array, got the string "abc"');
+    // The refused chunk left nothing behind.
+    expect(decoder.finish()).toEqual({ validEnd: 0, stopOffset: 0, stop: 'end', tailBytes: 0 });
   });
 
   it('accepts a plain iterable of chunks', async () => {

@@ -1,4 +1,4 @@
-import { decodeRecord } from './decode.js';
+import { checkBaseOffset, checkBuffer, decodeRecord } from './decode.js';
 import type { ScanEnd, ScanEntry } from './scan.js';
 
 /**
@@ -20,7 +20,9 @@ export class RecordStreamDecoder {
   private totalEnd: number;
   private unknownAt: number | undefined;
 
+  /** `baseOffset`: the file position of the first chunk's first byte. */
   constructor(baseOffset = 0) {
+    checkBaseOffset(baseOffset);
     this.pendingStart = baseOffset;
     this.validEnd = baseOffset;
     this.totalEnd = baseOffset;
@@ -28,6 +30,7 @@ export class RecordStreamDecoder {
 
   /** Adds the next chunk and returns the records it completes. */
   push(chunk: Uint8Array): ScanEntry[] {
+    checkBuffer(chunk, 'chunk');
     this.totalEnd += chunk.length;
     const entries: ScanEntry[] = [];
     let from = 0;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test-support/temp-dir.js';
 import { MissingKeyError } from '../crypto/index.js';
 import { Database } from '../database.js';
+import { InvalidOptionError } from '../errors.js';
 import { ImportTargetNotEmptyError, MoltenDbInputError } from './errors.js';
 import { exportJsonl } from './export.js';
 import { importMoltenDb, moltenSnapshotPath } from './import.js';
@@ -252,5 +253,22 @@ describe('exportJsonl', () => {
     await expect(exportJsonl(dir, out)).rejects.toThrow(MissingKeyError);
     await exportJsonl(dir, out, { database: { encryptionKey: new Uint8Array(32).fill(7) } });
     expect(readFileSync(out, 'utf8')).toContain('"secret":"plain in the export"');
+  });
+
+  it('creates a missing directory for out, and names a path that cannot be one', async () => {
+    const dir = path.join(tempDir(), 'kiln');
+    const db = await Database.open(dir);
+    await db.collection('c').set('k', { v: 1 });
+    await db.close();
+    const base = tempDir();
+    const out = path.join(base, 'not', 'yet', 'there.log');
+    expect((await exportJsonl(dir, out)).documents).toBe(1);
+    expect(readFileSync(out, 'utf8')).toContain('"key":"k"');
+    writeFileSync(path.join(base, 'file'), 'x');
+    for (const blocked of [path.join(base, 'file', 'out.log'), path.join(base, 'file', 'deeper', 'out.log')]) {
+      const error: unknown = await exportJsonl(dir, blocked).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect((error as Error).message).toBe(`invalid option out: cannot create the directory ${path.dirname(blocked)}: a part of its path is a file`);
+    }
   });
 });

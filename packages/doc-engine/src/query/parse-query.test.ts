@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QueryError, type QueryErrorCode } from './errors.js';
-import { parseQuery, parseWhere } from './parse-query.js';
+import { MAX_WHERE_DEPTH, parseQuery, parseWhere } from './parse-query.js';
 
 function errorOf(run: () => unknown): QueryError {
   try {
@@ -223,5 +223,21 @@ describe('parseQuery errors', () => {
     expectRejected({ joins: [{ a: { from: 'x', on: 1 } }] }, 'invalid-type', 'joins[0].a.on', 'must be a string');
     expectRejected({ joins: [{ a: { from: 'x', on: 'y', as: 'z' } }] }, 'unknown-property', 'joins[0].a.as', 'unknown property "as"');
     expectRejected({ joins: [{ a: 'x' }] }, 'invalid-type', 'joins[0].a', 'a join spec must be an object');
+  });
+
+  it('refuses $and / $or nested past the limit (20,000 deep included) and a value nested past 256 levels with a QueryError, not a stack overflow', () => {
+    let where: unknown = { a: 1 };
+    for (let i = 0; i < 20_000; i++) where = { $and: [where] };
+    const deep = errorOf(() => parseWhere(where));
+    expect(deep.code).toBe('out-of-range');
+    expect(deep.message).toContain(`$and and $or nest deeper than ${MAX_WHERE_DEPTH} levels`);
+    expect(deep.path).toBe(`where${'.$and[0]'.repeat(MAX_WHERE_DEPTH)}.$and`);
+    let allowed: unknown = { a: 1 };
+    for (let i = 0; i < MAX_WHERE_DEPTH; i++) allowed = { $or: [allowed] };
+    expect(() => parseWhere(allowed)).not.toThrow();
+
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expectRejected({ where: { a: { $eq: cyclic } } }, 'out-of-range', `where.a.$eq${'.self'.repeat(256)}`, 'the value nests deeper than 256 levels');
   });
 });

@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH } from '@kilndb/payload-store';
 import { QueryError } from './errors.js';
 import { isPlainObject, setOwn, toFieldPath } from './values.js';
 import type {
@@ -14,6 +15,8 @@ import type {
 
 export const DEFAULT_COUNT = 100;
 export const MAX_COUNT = 1000;
+/** Deepest nesting of `$and` / `$or` clauses; deeper is a QueryError rather than a stack overflow. */
+export const MAX_WHERE_DEPTH = 100;
 
 type OperatorName = FieldCondition['op'];
 
@@ -71,7 +74,7 @@ function rejectUnknown(record: Record<string, unknown>, allowed: readonly string
 }
 
 /** Validates a JSON value and returns a copy, so later changes to the input do not alter the parsed query. */
-function jsonValue(value: unknown, path: string): JsonValue {
+function jsonValue(value: unknown, path: string, depth = 0): JsonValue {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -81,13 +84,15 @@ function jsonValue(value: unknown, path: string): JsonValue {
       return value;
     case 'object': {
       if (value === null) return null;
-      if (Array.isArray(value)) return value.map((item, i) => jsonValue(item, `${path}[${i}]`));
+      // As deep as a document's field may nest; a cyclic value ends here too.
+      if (depth >= MAX_JSON_DEPTH) throw new QueryError('out-of-range', path, `the value nests deeper than ${MAX_JSON_DEPTH} levels`);
+      if (Array.isArray(value)) return value.map((item, i) => jsonValue(item, `${path}[${i}]`, depth + 1));
       const prototype: unknown = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) {
         throw new QueryError('invalid-type', path, 'only plain JSON objects are allowed');
       }
       const copy: Record<string, JsonValue> = {};
-      for (const [field, item] of Object.entries(value)) setOwn(copy, field, jsonValue(item, join(path, field)));
+      for (const [field, item] of Object.entries(value)) setOwn(copy, field, jsonValue(item, join(path, field), depth + 1));
       return copy;
     }
     default:
@@ -174,7 +179,7 @@ function fieldConditions(field: FieldPath, value: unknown, path: string, into: W
   into.push({ kind: 'field', field, condition: { op: 'eq', value: jsonValue(value, path) } });
 }
 
-function whereObject(input: unknown, path: string): Where {
+function whereObject(input: unknown, path: string, depth: number): Where {
   const record = expectObject(input, path, 'a where clause');
   const children: Where[] = [];
   for (const [property, value] of Object.entries(record)) {
@@ -184,7 +189,10 @@ function whereObject(input: unknown, path: string): Where {
         throw new QueryError('invalid-type', propertyPath, `${property} expects an array of where clauses, got ${describe(value)}`);
       }
       if (value.length === 0) throw new QueryError('invalid-value', propertyPath, `${property} needs at least one where clause`);
-      const branches = value.map((branch, i) => whereObject(branch, `${propertyPath}[${i}]`));
+      if (depth >= MAX_WHERE_DEPTH) {
+        throw new QueryError('out-of-range', propertyPath, `$and and $or nest deeper than ${MAX_WHERE_DEPTH} levels`);
+      }
+      const branches = value.map((branch, i) => whereObject(branch, `${propertyPath}[${i}]`, depth + 1));
       children.push({ kind: property === '$or' ? 'or' : 'and', children: branches });
     } else if (property.startsWith('$')) {
       const hint = OPERATORS.has(property) ? ' (field operators go inside a field: {"age": {"$gt": 5}})' : '';
@@ -206,7 +214,7 @@ function whereObject(input: unknown, path: string): Where {
  * parsed form. Throws QueryError naming the offending path.
  */
 export function parseWhere(input: unknown, path = 'where'): Where {
-  return whereObject(input, path);
+  return whereObject(input, path, 0);
 }
 
 function projection(record: Record<string, unknown>, path: string): Projection {

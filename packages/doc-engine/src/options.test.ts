@@ -1,0 +1,49 @@
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Database } from './database.js';
+import { InvalidOptionError } from './errors.js';
+import { recover } from './recover.js';
+import { tempDir } from './test-support/temp-dir.js';
+
+describe('Database.open options', () => {
+  it.each([
+    ['undefined', undefined, 'is given but undefined (an unset environment variable?)'],
+    ['an empty passphrase', '', 'is given but an empty string'],
+    ['an empty raw key', new Uint8Array(0), 'is given but an empty array'],
+  ])('refuses an encryptionKey that is present but %s with InvalidOptionError, creating nothing', async (_, key, problem) => {
+    const dir = path.join(tempDir(), 'db');
+    const error: unknown = await Database.open(dir, { encryptionKey: key as string }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect((error as InvalidOptionError).option).toBe('encryptionKey');
+    expect((error as Error).message).toContain(problem);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('refuses it for an existing unencrypted database too, and in recover', async () => {
+    const dir = tempDir();
+    const db = await Database.open(dir);
+    await db.collection('c').set('k', {});
+    await db.close();
+    const before = readdirSync(dir);
+    await expect(Database.open(dir, { encryptionKey: process.env.KILNDB_TEST_UNSET_KEY as string })).rejects.toThrow(InvalidOptionError);
+    await expect(Database.open(dir, { readOnly: true, encryptionKey: undefined as unknown as string })).rejects.toThrow(InvalidOptionError);
+    await expect(recover(dir, { toSeq: 1, out: path.join(tempDir(), 'out'), encryptionKey: undefined as unknown as string })).rejects.toThrow(
+      'invalid option encryptionKey: is given but undefined',
+    );
+    expect(readdirSync(dir)).toEqual(before);
+    // Left out, it opens the unencrypted database.
+    const again = await Database.open(dir);
+    expect(again.collection('c').count()).toBe(1);
+    await again.close();
+  });
+
+  it('refuses an unknown option name with InvalidOptionError naming it', async () => {
+    const dir = path.join(tempDir(), 'db');
+    const error: unknown = await Database.open(dir, { durabilty: 'none' } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect((error as InvalidOptionError).option).toBe('durabilty');
+    expect((error as Error).message).toMatch(/^invalid option durabilty: is not an option of Database\.open \(known: durability, encryptionKey,/);
+    expect(existsSync(dir)).toBe(false);
+  });
+});

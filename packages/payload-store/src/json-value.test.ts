@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { copyJsonValue, findJsonFault, jsonPathOf, MAX_JSON_DEPTH, type JsonFault } from './json-value.js';
+
+/** `depth` arrays nested in one another around 1, built without recursion. */
+function nested(depth: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
+function faultOf(value: unknown): JsonFault {
+  const fault = findJsonFault(value);
+  if (fault === undefined) throw new Error('expected a fault');
+  return fault;
+}
+
+class Point {
+  x = 1;
+}
+
+describe('findJsonFault', () => {
+  it('accepts what JSON gives back unchanged, plain objects without a prototype included', () => {
+    for (const value of [null, true, 'text', 1.5, -0, [], {}, { a: [1, { b: null }] }, Object.create(null) as object, nested(MAX_JSON_DEPTH + 1)]) {
+      expect(findJsonFault(value)).toBeUndefined();
+    }
+  });
+
+  it.each([
+    ['a Map', new Map([[1, 2]]), 'not-plain', 'is a Map, not a plain JSON object'],
+    ['a Set', new Set([1]), 'not-plain', 'is a Set, not a plain JSON object'],
+    ['a Uint8Array', Uint8Array.of(1, 2), 'not-plain', 'is a Uint8Array, not a plain JSON object'],
+    ['a Date', new Date(0), 'not-plain', 'is a Date, not a plain JSON object'],
+    ['a class instance', new Point(), 'not-plain', 'is a Point, not a plain JSON object'],
+    ['a boxed string', new String('s'), 'not-plain', 'is a String, not a plain JSON object'],
+    ['NaN', Number.NaN, 'not-finite', 'is NaN, which JSON cannot hold (it would store null)'],
+    ['-Infinity', -Infinity, 'not-finite', 'is -Infinity, which JSON cannot hold (it would store null)'],
+    ['a bigint', 5n, 'bigint', 'is a bigint, which JSON cannot hold (store it as a string or a number)'],
+    ['undefined', undefined, 'not-json', 'is undefined, which JSON cannot hold'],
+    ['a function', () => 1, 'not-json', 'is a function, which JSON cannot hold'],
+    ['a symbol', Symbol('s'), 'not-json', 'is a symbol, which JSON cannot hold'],
+  ])('refuses %s, as the value and inside one, naming the path', (_, part, kind, reason) => {
+    expect(faultOf(part)).toEqual(expect.objectContaining({ path: [], kind, reason }));
+    expect(faultOf({ a: [0, { 'odd key': part }] })).toEqual(expect.objectContaining({ path: ['a', 1, 'odd key'], kind, reason }));
+  });
+
+  it('refuses undefined inside an array and a hole in a sparse array', () => {
+    expect(faultOf([1, undefined])).toMatchObject({ path: [1], kind: 'not-json' });
+    const sparse = new Array<number>(3);
+    sparse[0] = 1;
+    expect(faultOf({ list: sparse })).toMatchObject({ path: ['list', 1], kind: 'hole', reason: 'is a hole in a sparse array' });
+  });
+
+  it('names a cycle where it closes, in a short message', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    const fault = faultOf({ outer: cyclic });
+    expect(fault).toMatchObject({ path: ['outer', 'self'], kind: 'cycle' });
+    expect(fault.reason).toBe(`refers back to an object that contains it: a cycle, which nests deeper than ${MAX_JSON_DEPTH} levels`);
+    // A value shared by two branches is not a cycle.
+    const shared = { n: 1 };
+    expect(findJsonFault({ a: shared, b: [shared] })).toBeUndefined();
+  });
+
+  it('counts a reference back to the parent the caller walks itself as a cycle', () => {
+    const doc: Record<string, unknown> = {};
+    doc.me = doc;
+    expect(findJsonFault(doc.me, { depth: 1, parent: doc })).toMatchObject({ path: [], kind: 'cycle' });
+  });
+
+  it('refuses nesting past the limit without overflowing the stack, even 100,000 deep', () => {
+    // The value itself is at depth 0: an array at depth 257 is one too deep.
+    expect(faultOf(nested(MAX_JSON_DEPTH + 2))).toMatchObject({ kind: 'too-deep', reason: `nests deeper than ${MAX_JSON_DEPTH} levels` });
+    expect(faultOf(nested(MAX_JSON_DEPTH + 2)).path).toHaveLength(MAX_JSON_DEPTH + 1);
+    expect(faultOf(nested(100_000))).toMatchObject({ kind: 'too-deep' });
+    // The caller's starting depth counts.
+    expect(findJsonFault(nested(MAX_JSON_DEPTH + 1), { depth: 1 })).toMatchObject({ kind: 'too-deep' });
+  });
+});
+
+describe('copyJsonValue', () => {
+  it('copies, freezing every array and object, and turns -0 into 0', () => {
+    const input = { a: [1, { b: -0 }], c: -0, __proto__: null } as unknown as Record<string, unknown>;
+    const result = copyJsonValue(input);
+    if (!('copy' in result)) throw new Error('expected a copy');
+    const copy = result.copy as { a: [number, { b: number }]; c: number };
+    expect(copy).toEqual({ a: [1, { b: 0 }], c: 0 });
+    expect(Object.is(copy.c, 0)).toBe(true);
+    expect(Object.is(copy.a[1].b, 0)).toBe(true);
+    expect(copy).not.toBe(input);
+    expect(Object.isFrozen(copy) && Object.isFrozen(copy.a) && Object.isFrozen(copy.a[1])).toBe(true);
+  });
+
+  it('keeps a field named __proto__ as data', () => {
+    const result = copyJsonValue(JSON.parse('{"__proto__": {"polluted": true}}'));
+    if (!('copy' in result)) throw new Error('expected a copy');
+    expect(Object.getPrototypeOf(result.copy)).toBe(Object.prototype);
+    expect(Object.keys(result.copy as object)).toEqual(['__proto__']);
+  });
+
+  it('reports the fault instead of a copy', () => {
+    const result = copyJsonValue({ m: new Map() });
+    expect('fault' in result && result.fault).toMatchObject({ path: ['m'], kind: 'not-plain' });
+  });
+});
+
+describe('jsonPathOf', () => {
+  it('writes keys as .name or ["name"] and indexes as [i]', () => {
+    expect(jsonPathOf([])).toBe('$');
+    expect(jsonPathOf(['a', 2, 'odd key', '$ok'])).toBe('$.a[2]["odd key"].$ok');
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * Deeper nesting is refused. It bounds every walk of a value (here, in JSON.stringify and JSON.parse) far
+ * below the stack limit, so a deep value is a typed error instead of a stack overflow.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+/**
+ * What is wrong with a part of a value:
+ * - `not-finite`: NaN or ±Infinity (JSON would store null);
+ * - `bigint`: a BigInt (JSON.stringify throws);
+ * - `not-json`: undefined, a function or a symbol (JSON drops it from an object, stores null in an array);
+ * - `hole`: a hole in a sparse array (JSON would store null);
+ * - `not-plain`: an object whose prototype is neither Object.prototype nor null: a Map, Set, typed array,
+ *   Date, class instance... (JSON would keep only its own enumerable fields, or call its toJSON);
+ * - `cycle`: an object that contains itself;
+ * - `too-deep`: nesting deeper than MAX_JSON_DEPTH.
+ */
+export type JsonFaultKind = 'not-finite' | 'bigint' | 'not-json' | 'hole' | 'not-plain' | 'cycle' | 'too-deep';
+
+/** The first part of a value that would not come back from JSON as it went in. */
+export interface JsonFault {
+  /** Keys and indexes from the value walked down to the part ([] for the value itself). */
+  readonly path: readonly (string | number)[];
+  readonly kind: JsonFaultKind;
+  /** The part, described: `NaN`, `undefined`, `a function`, `a Map`, `an object`... */
+  readonly what: string;
+  /** Why, phrased to follow the part's name: `is NaN, which JSON cannot hold (it would store null)`. */
+  readonly reason: string;
+}
+
+export interface JsonWalkOptions {
+  /** Nesting depth of the value itself, for the depth limit (a document's fields are at 1). Default 0. */
+  readonly depth?: number;
+  /** The object holding the value, when the caller walks that object's members itself: a reference back to it is a cycle. */
+  readonly parent?: object;
+}
+
+/**
+ * The first part of `value` that JSON.stringify would throw on, drop or change (see JsonFaultKind), or
+ * undefined when `JSON.parse(JSON.stringify(value))` gives back an equal value (-0 aside: JSON writes it as 0).
+ * Allocates nothing on the way but the key lists.
+ */
+export function findJsonFault(value: unknown, options: JsonWalkOptions = {}): JsonFault | undefined {
+  const walk = new Walk(false, options.parent);
+  return walk.visit(value, options.depth ?? 0) === FAULT ? walk.fault() : undefined;
+}
+
+/**
+ * Checks `value` as `findJsonFault` does and copies it: every array and object of the copy is new and
+ * frozen, and -0 becomes 0 (as it reads back from JSON), so what the caller keeps is what a reopen reads.
+ */
+export function copyJsonValue(value: unknown, options: JsonWalkOptions = {}): { readonly copy: unknown } | { readonly fault: JsonFault } {
+  const walk = new Walk(true, options.parent);
+  const copy = walk.visit(value, options.depth ?? 0);
+  return copy === FAULT ? { fault: walk.fault() } : { copy };
+}
+
+/** The phrase for a part found at `path`, JSONPath style: `$.a.b[2]`, `$["odd key"]`. */
+export function jsonPathOf(path: readonly (string | number)[]): string {
+  let at = '$';
+  for (const part of path) {
+    at += typeof part === 'number' ? `[${part}]` : /^[A-Za-z_$][\w$]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`;
+  }
+  return at;
+}
+
+/** Names a value for a message: `null`, `an array`, `a Map`, `a Point`, `a function`, `a bigint`. */
+export function describeJsonPart(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object';
+  }
+  if (typeof value === 'function') return 'a function';
+  return `a ${typeof value}`;
+}
+
+/** Returned up the walk once a fault is found; the walk's fields say what and where. */
+const FAULT: unique symbol = Symbol('json fault');
+
+class Walk {
+  private readonly ancestors: object[];
+  private kind: JsonFaultKind = 'not-json';
+  private what = '';
+  private reason = '';
+  /** Filled innermost first as the walk unwinds. */
+  private readonly reversedPath: (string | number)[] = [];
+
+  constructor(
+    private readonly copy: boolean,
+    parent: object | undefined,
+  ) {
+    this.ancestors = parent === undefined ? [] : [parent];
+  }
+
+  fault(): JsonFault {
+    return { path: this.reversedPath.reverse(), kind: this.kind, what: this.what, reason: this.reason };
+  }
+
+  visit(value: unknown, depth: number): unknown {
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        return value;
+      case 'number':
+        if (!Number.isFinite(value)) return this.fail('not-finite', String(value), 'which JSON cannot hold (it would store null)');
+        return this.copy && value === 0 ? 0 : value;
+      case 'bigint':
+        return this.fail('bigint', 'a bigint', 'which JSON cannot hold (store it as a string or a number)');
+      case 'object':
+        break;
+      default:
+        return this.fail('not-json', describeJsonPart(value), 'which JSON cannot hold');
+    }
+    if (value === null) return null;
+    if (this.ancestors.includes(value)) {
+      return this.failWith('cycle', describeJsonPart(value), `refers back to an object that contains it: a cycle, which nests deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    if (depth > MAX_JSON_DEPTH) return this.failWith('too-deep', describeJsonPart(value), `nests deeper than ${MAX_JSON_DEPTH} levels`);
+    if (Array.isArray(value)) return this.visitArray(value, depth);
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      const what = describeJsonPart(value);
+      return this.failWith('not-plain', what, `is ${what}, not a plain JSON object`);
+    }
+    return this.visitObject(value as Record<string, unknown>, depth);
+  }
+
+  private visitArray(value: readonly unknown[], depth: number): unknown {
+    this.ancestors.push(value);
+    const out: unknown[] | undefined = this.copy ? new Array<unknown>(value.length) : undefined;
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) {
+        this.failWith('hole', 'a hole', 'is a hole in a sparse array');
+        this.reversedPath.push(i);
+        return FAULT;
+      }
+      const item = this.visit(value[i], depth + 1);
+      if (item === FAULT) {
+        this.reversedPath.push(i);
+        return FAULT;
+      }
+      if (out !== undefined) out[i] = item;
+    }
+    this.ancestors.pop();
+    return out === undefined ? value : Object.freeze(out);
+  }
+
+  private visitObject(value: Record<string, unknown>, depth: number): unknown {
+    this.ancestors.push(value);
+    const out: Record<string, unknown> | undefined = this.copy ? {} : undefined;
+    for (const name of Object.keys(value)) {
+      const member = this.visit(value[name], depth + 1);
+      if (member === FAULT) {
+        this.reversedPath.push(name);
+        return FAULT;
+      }
+      // Plain assignment to "__proto__" would replace the prototype instead of adding a field.
+      if (out === undefined) continue;
+      if (name === '__proto__') Object.defineProperty(out, name, { value: member, enumerable: true, writable: true, configurable: true });
+      else out[name] = member;
+    }
+    this.ancestors.pop();
+    return out === undefined ? value : Object.freeze(out);
+  }
+
+  /** A fault whose reason reads `is <what>, <tail>`. */
+  private fail(kind: JsonFaultKind, what: string, tail: string): typeof FAULT {
+    return this.failWith(kind, what, `is ${what}, ${tail}`);
+  }
+
+  private failWith(kind: JsonFaultKind, what: string, reason: string): typeof FAULT {
+    this.kind = kind;
+    this.what = what;
+    this.reason = reason;
+    return FAULT;
+  }
+}
