@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JWT_SECRET, login, postJson, runCli, startServe, tempDir, type ServeProcess } from './test-support/run-cli.js';
+import { JWT_SECRET, login, postJson, runCli, startServe, tempDir, waitFor, type ServeProcess } from './test-support/run-cli.js';
 
 let temp: Awaited<ReturnType<typeof tempDir>>;
 const running: ServeProcess[] = [];
@@ -45,6 +45,8 @@ describe('kilndb serve', { timeout: 90_000 }, () => {
   it('--dev prints the URL and generated credentials that log in; SIGTERM closes it with exit 0', async () => {
     const server = await serve(['--dev', '--data', join(temp.dir, 'db')]);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // The credentials line follows the URL line, possibly in a later chunk.
+    await waitFor(() => server.stdout().includes('password'), 10_000);
     const match = /log in as "root" with password "([^"]+)" \(generated\)/.exec(server.stdout());
     expect(match, server.stdout()).not.toBeNull();
     const token = await login(server.url, 'root', match?.[1] ?? '');

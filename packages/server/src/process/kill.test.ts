@@ -6,8 +6,8 @@
 import { Database } from '@kilndb/doc-engine';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JWT_SECRET, login, startServe, tempDir } from '../cli/test-support/run-cli.js';
-import { waitFor, writeStream, type Acknowledged } from './test-support/write-stream.js';
+import { JWT_SECRET, login, startServe, tempDir, waitFor } from '../cli/test-support/run-cli.js';
+import { writeStream, type Acknowledged } from './test-support/write-stream.js';
 
 const ROUNDS = 4;
 

@@ -5,8 +5,8 @@
 import { Database } from '@kilndb/doc-engine';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JWT_SECRET, login, postJson, startServe, tempDir } from '../cli/test-support/run-cli.js';
-import { waitFor, writeStream } from './test-support/write-stream.js';
+import { JWT_SECRET, login, postJson, startServe, tempDir, waitFor } from '../cli/test-support/run-cli.js';
+import { writeStream } from './test-support/write-stream.js';
 
 let temp: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => {

@@ -121,3 +121,12 @@ export async function login(url: string, username: string, password: string): Pr
   if (reply.status !== 200 || typeof token !== 'string') throw new Error(`login ${username}: ${reply.status} ${JSON.stringify(reply.body)}`);
   return token;
 }
+
+/** Resolves once `check()` holds, polling every 10 ms for at most `timeoutMs`. */
+export async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

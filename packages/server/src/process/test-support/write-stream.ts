@@ -43,12 +43,3 @@ export function writeStream(url: string, token: string, tag: string, writers: nu
     done,
   };
 }
-
-/** Resolves once `check()` holds, polling every 10 ms for at most `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
