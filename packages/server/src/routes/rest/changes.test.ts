@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scopedToken, startRestServer, type TestServer } from './test-support/http.js';
+import { scopedToken, startRestServer, stopServer, type TestServer } from './test-support/http.js';
 import { openSse } from './test-support/sse.js';
 
 interface ChangeData {
@@ -17,7 +17,7 @@ describe('GET /collections/:c/changes (server-sent events)', () => {
     ({ server, token } = await startRestServer());
   });
   afterAll(async () => {
-    await server.stop();
+    await stopServer(server);
   });
 
   it("streams the collection's live commits with id = commit seq, and only that collection's", async () => {
@@ -127,6 +127,21 @@ describe('GET /collections/:c/changes (server-sent events)', () => {
       everything.close();
     }
   });
+  it('GET /changes gives a key-scoped token its documents only, not collection-wide entries', async () => {
+    const keyOnly = await scopedToken(server, token, ['read:scoped:mine']);
+    const stream = await openSse(`${server.url}/changes`, keyOnly);
+    try {
+      const scoped = server.db.collection('scoped');
+      await scoped.set('other', { n: 1 });
+      await scoped.createIndex('mine');
+      await scoped.set('mine', { n: 2 });
+      const event = dataOf((await stream.next()).data);
+      expect(event.entries.map((entry) => `${entry.cmd} ${entry.key}`)).toEqual(['INSERT mine']);
+      expect(await stream.quietFor(150)).toBe(true);
+    } finally {
+      stream.close();
+    }
+  });
 });
 
 describe('the change feed after compaction and at close', () => {
@@ -152,10 +167,11 @@ describe('the change feed after compaction and at close', () => {
         ok.close();
       }
     } finally {
-      await server.stop();
+      await stopServer(server);
     }
   });
 
+  // A plain stop(): the streams still open must not hold it up.
   it('does not hold up closing the server: open streams are ended', async () => {
     const { server, token } = await startRestServer();
     const streams = [await openSse(`${server.url}/collections/a/changes`, token), await openSse(`${server.url}/changes`, token)];

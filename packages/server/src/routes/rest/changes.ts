@@ -49,14 +49,16 @@ export const changeRoutes: FastifyPluginCallback<ServerContext> = (fastify, { db
     { config: rateLimited(config), schema: { tags, summary: 'Changes to every collection the token may read', description, querystring: ChangesQuery } },
     async (request, reply) => {
       const principal = principalOf(request);
-      return serve(request, reply, db, open, request.query.since, (entry) => mayRead(principal, entry.collection, entry.key));
+      return serve(request, reply, db, open, request.query.since, (entry) => mayRead(principal, entry));
     },
   );
   done();
 };
 
-function mayRead(principal: Principal, collection: string, key: string): boolean {
-  return allows(principal, 'read', collection, key === '' ? undefined : key);
+/** A document's entry needs read access to its key; a collection-wide one (drop, schema, index, config) to the whole collection. */
+function mayRead(principal: Principal, entry: EntryView): boolean {
+  const perDocument = entry.cmd === 'INSERT' || entry.cmd === 'DELETE';
+  return allows(principal, 'read', entry.collection, perDocument ? entry.key : undefined);
 }
 
 interface EntryView {
@@ -130,6 +132,8 @@ async function serve(
     .header('content-type', 'text/event-stream; charset=utf-8')
     .header('cache-control', 'no-cache, no-transform')
     .header('x-accel-buffering', 'no')
+    // The connection ends with the stream: a kept-alive socket left behind would hold server.close() open.
+    .header('connection', 'close')
     .send(stream.body);
 }
 
