@@ -98,7 +98,7 @@ function buildProgram(argv: readonly string[]): { program: Command; commandName:
     });
 
   databaseCommand(program.command('verify').argument('<dir>', 'database directory'))
-    .description('check every log record CRC and every snapshot; exit 0 only when nothing is wrong (read-only)')
+    .description("check every log record's CRC and every snapshot; exit 0 only when nothing is wrong (read-only; run it on a stopped server's directory or a copy, as a live server's last record may be mid-write)")
     .action(async (dir: string, flags: DatabaseFlags) => {
       const report = await verifyDatabase(dir, encryptionKeyOf(flags), createProgress());
       print({ text: formatVerify(report), json: report }, flags);

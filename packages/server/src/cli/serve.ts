@@ -2,6 +2,8 @@ import { startServer } from '../server.js';
 import { describeError } from './errors.js';
 import { asFlagError, type ServePlan } from './serve-options.js';
 
+const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', '::1', 'localhost']);
+
 export interface ServeIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
@@ -22,6 +24,7 @@ export async function serve(plan: ServePlan, io: ServeIo): Promise<number> {
     const { rootUser, rootPassword, jwtSecret } = plan.generated;
     io.out(`dev mode: log in as ${JSON.stringify(plan.input.rootUser)} with password ${JSON.stringify(plan.input.rootPassword)}${rootUser !== undefined || rootPassword !== undefined ? ' (generated)' : ''}`);
     if (jwtSecret === true) io.out('dev mode: the JWT secret is generated at each start, so tokens end with this process');
+    if (!LOOPBACK.has(server.config.host)) io.err(`warning: --dev on ${server.config.host} serves printed development credentials beyond this machine`);
   }
   return new Promise<number>((resolve) => {
     let closing = false;
