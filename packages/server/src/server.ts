@@ -41,9 +41,15 @@ export async function startServer(input: ServerConfigInput): Promise<KilnServer>
     url,
     close() {
       closing ??= (async () => {
+        // Node's close() drops only the keep-alive connections idle at that moment; one busy then would stay
+        // open until its keep-alive timeout (72 s under Fastify) after its request finished. Drop them as they idle.
+        const sweep = setInterval(() => {
+          app.server.closeIdleConnections();
+        }, 50);
         try {
           await app.close();
         } finally {
+          clearInterval(sweep);
           await db.close();
         }
       })();

@@ -36,11 +36,6 @@ export async function serve(plan: ServePlan, io: ServeIo): Promise<number> {
       }
       closing = true;
       io.err(`kilndb serve: ${signal}: closing (requests in flight finish first)`);
-      // Node's close() drops only the keep-alive connections idle at that moment; one busy then would stay
-      // open until its keep-alive timeout (72 s under Fastify) after its request finished. Drop them as they idle.
-      const sweep = setInterval(() => {
-        server.app.server.closeIdleConnections();
-      }, 50);
       server
         .close()
         .then(
@@ -52,10 +47,7 @@ export async function serve(plan: ServePlan, io: ServeIo): Promise<number> {
             io.err(`kilndb serve: closing failed: ${describeError(error)}`);
             resolve(1);
           },
-        )
-        .finally(() => {
-          clearInterval(sweep);
-        });
+        );
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
