@@ -81,7 +81,7 @@ class LogReader {
   async ensure(at: number, n: number): Promise<number> {
     const want = Math.max(0, Math.min(n, this.end - at));
     if (this.covers(at, n)) return want;
-    const size = Math.min(Math.max(want, this.chunkBytes), this.end - at);
+    const size = Math.max(0, Math.min(Math.max(want, this.chunkBytes), this.end - at));
     const buf = new Uint8Array(size);
     let got = 0;
     while (got < size && this.handle !== undefined) {
