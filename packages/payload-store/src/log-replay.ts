@@ -1,4 +1,3 @@
-import { crc32 as zlibCrc32 } from 'node:zlib';
 import type { FileHandle } from '@kilndb/snapshot';
 import {
   DELETE_MARKER,
@@ -16,11 +15,11 @@ import {
   type ScanEntry,
 } from '@kilndb/wal-format';
 import { ReplayStartError } from './errors.js';
+import { LogReader } from './log-reader.js';
+import { findResync } from './resync-search.js';
 
 /** Bytes between the start of a store record and its payload: marker, id, length. */
 const STORE_HEADER_BYTES = LENGTH_FIELD_OFFSET + 4;
-/** The fewest bytes a record with a CRC can take (a delete). */
-const SMALLEST_CRC_RECORD = DELETE_RECORD_SIZE;
 
 /** A stretch of the log that could not be framed, with a whole valid record right after it. */
 export interface DamagedRange {
@@ -59,74 +58,6 @@ export interface ReplayScan {
 export async function replayLogFile(handle: FileHandle | undefined, fileSize: number, options: ReplayScanOptions): Promise<ReplayScan> {
   const reader = new LogReader(handle, handle === undefined ? 0 : fileSize, options.chunkBytes);
   return new Replay(reader, options).run();
-}
-
-/** Reads a log file through a window of recent bytes; every refill is a new buffer, so record views stay valid. */
-class LogReader {
-  private window = new Uint8Array(0);
-  private windowStart = 0;
-
-  constructor(
-    private readonly handle: FileHandle | undefined,
-    public end: number,
-    private readonly chunkBytes: number,
-  ) {}
-
-  /** Whether the window holds the bytes `[at, at + n)`, cut at the end of the file. */
-  covers(at: number, n: number): boolean {
-    return at >= this.windowStart && at + Math.max(0, Math.min(n, this.end - at)) <= this.windowStart + this.window.length;
-  }
-
-  /** Makes the bytes `[at, at + n)` (cut at the end of the file) readable through the window; returns how many are. */
-  async ensure(at: number, n: number): Promise<number> {
-    const want = Math.max(0, Math.min(n, this.end - at));
-    if (this.covers(at, n)) return want;
-    const size = Math.max(0, Math.min(Math.max(want, this.chunkBytes), this.end - at));
-    const buf = new Uint8Array(size);
-    let got = 0;
-    while (got < size && this.handle !== undefined) {
-      const read = await this.handle.read(buf.subarray(got), at + got);
-      if (read === 0) break;
-      got += read;
-    }
-    // The file was shorter than its size said: its end is where the reads stopped.
-    if (got < size) this.end = at + got;
-    this.window = got === size ? buf : buf.subarray(0, got);
-    this.windowStart = at;
-    return Math.min(want, got);
-  }
-
-  /** The window and the index of file offset `at` in it; valid after `ensure` covered `at`. */
-  bytes(at: number): { readonly buf: Uint8Array; readonly index: number } {
-    return { buf: this.window, index: at - this.windowStart };
-  }
-
-  byte(at: number): number {
-    return this.window[at - this.windowStart] ?? 0;
-  }
-
-  u32(at: number): number {
-    const i = at - this.windowStart;
-    const w = this.window;
-    return ((w[i] ?? 0) | ((w[i + 1] ?? 0) << 8) | ((w[i + 2] ?? 0) << 16) | ((w[i + 3] ?? 0) << 24)) >>> 0;
-  }
-
-  u64(at: number): bigint {
-    return (BigInt(this.u32(at + 4)) << 32n) | BigInt(this.u32(at));
-  }
-
-  /** CRC-32 of the file bytes `[at, at + n)`, read in chunks beside the window (for records too large to hold just to check). */
-  async crcOf(at: number, n: number): Promise<number> {
-    const chunk = new Uint8Array(Math.min(n, this.chunkBytes));
-    let crc = 0;
-    for (let done = 0; done < n; ) {
-      const read = await (this.handle as FileHandle).read(chunk.subarray(0, Math.min(chunk.length, n - done)), at + done);
-      if (read === 0) return -1;
-      crc = zlibCrc32(chunk.subarray(0, read), crc);
-      done += read;
-    }
-    return crc;
-  }
 }
 
 class Replay {
@@ -169,7 +100,7 @@ class Replay {
         at += record.size;
         continue;
       }
-      const next = await this.findResync(at + 1);
+      const next = await findResync(this.reader, at + 1, this.options.acceptResync);
       if (next === undefined) {
         end = await this.readTail(at);
       } else if (await this.frames(at, next)) {
@@ -253,28 +184,6 @@ class Replay {
       default:
         return undefined;
     }
-  }
-
-  /**
-   * The first offset from `start` where a whole valid current record starts that `acceptResync` takes, or
-   * undefined. Legacy records are never resync points: without a CRC, any byte 0x01 or 0x02 would pass.
-   */
-  private async findResync(start: number): Promise<number | undefined> {
-    const reader = this.reader;
-    const accept = this.options.acceptResync;
-    for (let at = start; at + SMALLEST_CRC_RECORD <= reader.end; at++) {
-      if (!reader.covers(at, STORE_HEADER_BYTES) && (await reader.ensure(at, STORE_HEADER_BYTES)) < SMALLEST_CRC_RECORD) {
-        return undefined;
-      }
-      const marker = reader.byte(at);
-      if (marker !== STORE_MARKER && marker !== DELETE_MARKER) continue;
-      const size = this.sizeAt(at);
-      if (size === undefined || at + size > reader.end) continue;
-      if (accept !== undefined && !accept(reader.u64(at + 1))) continue;
-      const record = await this.recordAt(at);
-      if (record.type === 'store' || record.type === 'delete') return at;
-    }
-    return undefined;
   }
 
   /** Whether following the records' own lengths from `from` lands exactly on `to`. */
