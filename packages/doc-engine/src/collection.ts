@@ -1,5 +1,5 @@
 import { collectionStats, type CollectionStats } from './collection-stats.js';
-import { checkKey, readView, type ReadDoc } from './documents.js';
+import { checkKey, hasLoneSurrogate, readView, type ReadDoc } from './documents.js';
 import { InvalidInputError } from './errors.js';
 import { docExpired, liveCount, liveKeys, StateSource } from './live.js';
 import type { LogEntry } from './log-entry.js';
@@ -221,6 +221,10 @@ export class Collection<T extends object = Record<string, unknown>> {
 function checkField(field: unknown): string {
   if (typeof field !== 'string' || toFieldPath(field).segments.some((segment) => segment === '')) {
     throw new InvalidInputError(`index field must be a dot path of non-empty names, got ${JSON.stringify(field)}`);
+  }
+  // The field is written into a log entry header as UTF-8, which cannot hold a lone surrogate.
+  if (hasLoneSurrogate(field)) {
+    throw new InvalidInputError(`index field ${JSON.stringify(field)} holds a lone UTF-16 surrogate (it is not well-formed Unicode)`);
   }
   return field;
 }

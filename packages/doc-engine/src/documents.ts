@@ -16,18 +16,33 @@ export interface CheckedInput {
   readonly expectedVersion: number | undefined;
 }
 
+/** A UTF-16 surrogate not paired with its other half (with the `u` flag, a proper pair is one code point and does not match). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Whether `text` holds a lone surrogate: such a string is not well-formed Unicode, and the UTF-8 that log
+ * entry headers and snapshot keys are written in would turn it into U+FFFD, so it would come back different.
+ */
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
+}
+
+const NOT_WELL_FORMED = 'it holds a lone UTF-16 surrogate (it is not well-formed Unicode, so UTF-8 cannot store it)';
+
 export function checkCollectionName(name: unknown): string {
   if (typeof name !== 'string') throw new InvalidCollectionNameError(name, 'it must be a string');
   if (name.length === 0) throw new InvalidCollectionNameError(name, 'it is empty');
   if (name.length > MAX_COLLECTION_NAME_LENGTH) {
     throw new InvalidCollectionNameError(name, `it is longer than ${MAX_COLLECTION_NAME_LENGTH} characters`);
   }
+  if (hasLoneSurrogate(name)) throw new InvalidCollectionNameError(name, NOT_WELL_FORMED);
   return name;
 }
 
 export function checkKey(key: unknown): string {
   if (typeof key !== 'string') throw new InvalidDocumentKeyError(key, 'keys must be strings');
   if (key.length === 0) throw new InvalidDocumentKeyError(key, 'keys must not be empty');
+  if (hasLoneSurrogate(key)) throw new InvalidDocumentKeyError(key, NOT_WELL_FORMED);
   return key;
 }
 

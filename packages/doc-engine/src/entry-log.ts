@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import { AppendLog, type Durability } from '@kilndb/payload-store';
+import { AppendLog, type Durability, type ReplaySummary } from '@kilndb/payload-store';
 import type { FileSystem } from '@kilndb/snapshot';
 import { encodeStoreInto, storeRecordSize } from '@kilndb/wal-format';
 import { ensureDirectory } from './directories.js';
 import { DatabaseLayoutError } from './errors.js';
 import { Mutex } from './mutex.js';
-import { LOG_DIR, listSegments, readSegment, segmentEnd, segmentName, type RecordHandler, type Segment } from './segments.js';
+import { LOG_DIR, listSegments, readSegment, segmentEnd, segmentName, segmentReplay, type RecordHandler, type Segment } from './segments.js';
 import type { DatabaseWarning } from './warnings.js';
 
 export interface EntryLogOptions {
@@ -26,7 +26,19 @@ export interface SeqRange {
   readonly lastSeq: number;
 }
 
-export interface EntryLogStats {
+/** What the replay at open skipped, over every live segment (their records after it were replayed). */
+export interface ReplaySkipped {
+  /** Records whose CRC did not match. */
+  readonly corruptRecords: number;
+  /** Bytes of those records and of damaged ranges. */
+  readonly corruptBytes: number;
+  /** Stretches that could not be framed, stepped over to the next valid record. */
+  readonly damagedRanges: number;
+  /** Entries that passed their CRC but could not be decrypted or decoded. */
+  readonly unreadableEntries: number;
+}
+
+export interface EntryLogStats extends ReplaySkipped {
   readonly segments: number;
   /** Bytes in every live segment, buffered appends included. */
   readonly bytes: number;
@@ -57,6 +69,7 @@ export class EntryLog {
     sealedBytes: number,
     /** Segments wholly covered by the snapshot, left by a crash between snapshot and retirement. */
     readonly staleSegments: readonly Segment[],
+    private readonly skipped: ReplaySkipped,
   ) {
     this.nextSeqValue = nextSeq;
     this.sealedBytes = sealedBytes;
@@ -81,22 +94,33 @@ export class EntryLog {
       );
     }
     let lastSeq = afterSeq;
+    let unreadableEntries = 0;
     const accept: RecordHandler = (seq, payload, segment) => {
-      if (seq <= afterSeq) return;
+      if (seq <= afterSeq) return true;
       if (seq <= lastSeq) {
         onWarning({
           code: 'out-of-order-entry',
           path: segment.path,
           message: `${segment.path}: record seq ${seq} does not follow seq ${lastSeq}; skipped`,
         });
-        return;
+        return true;
       }
       lastSeq = seq;
-      onRecord(seq, payload, segment);
+      const readable = onRecord(seq, payload, segment);
+      if (!readable) unreadableEntries++;
+      return readable;
+    };
+    let corruptRecords = 0;
+    let corruptBytes = 0;
+    let damagedRanges = 0;
+    const count = (replay: ReplaySummary): void => {
+      corruptRecords += replay.corruptRecords;
+      corruptBytes += replay.corruptBytes;
+      damagedRanges += replay.damage.length;
     };
     let sealedBytes = 0;
     for (const segment of live.slice(0, -1)) {
-      await readSegment(fs, segment, accept, onWarning);
+      count(await readSegment(fs, segment, accept, onWarning));
       sealedBytes += (await fs.stat(segment.path))?.size ?? 0;
     }
     const active = live.at(-1) ?? { start: afterSeq + 1, path: path.join(logDir, segmentName(afterSeq + 1)) };
@@ -106,13 +130,12 @@ export class EntryLog {
       durability: options.durability,
       readOnly: options.readOnly,
       onWarning,
-      onRecord: ({ record }) => {
-        if (record.type === 'store') accept(Number(record.id), record.payload, active);
-      },
+      ...segmentReplay(active, accept),
       ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
     });
+    count(log.replay);
     const nextSeq = Math.max(lastSeq + 1, active.start);
-    return new EntryLog(options, log, live, nextSeq, sealedBytes, stale);
+    return new EntryLog(options, log, live, nextSeq, sealedBytes, stale, { corruptRecords, corruptBytes, damagedRanges, unreadableEntries });
   }
 
   /** The sequence number the next record gets. */
@@ -145,6 +168,7 @@ export class EntryLog {
       nextSeq: this.nextSeqValue,
       writes: log.writes,
       syncs: log.syncs,
+      ...this.skipped,
     };
   }
 

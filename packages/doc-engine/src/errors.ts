@@ -137,7 +137,10 @@ export class ChangesUnavailableError extends Error {
   }
 }
 
-/** A log entry whose bytes passed their CRC but do not decode to a LogEntry (a bug or a foreign file). */
+/**
+ * A log entry whose bytes passed their CRC but do not decode to a LogEntry (a bug or a foreign file). Replay
+ * skips such an entry: this is the `cause` of its `unreadable-entry` warning.
+ */
 export class LogEntryFormatError extends Error {
   override readonly name = 'LogEntryFormatError';
   constructor(

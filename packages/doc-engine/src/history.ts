@@ -1,18 +1,32 @@
 import * as path from 'node:path';
 import type { FileSystem } from '@kilndb/snapshot';
-import type { EntryCipher } from './crypto/index.js';
-import { LogEntryFormatError } from './errors.js';
-import { decodeEntry } from './log-entry.js';
+import { DecryptionError, type EntryCipher } from './crypto/index.js';
+import { decodeEntry, type LogEntry } from './log-entry.js';
 import { CommitAssembler, type Commit } from './replay.js';
 import { LOG_DIR, RETIRED_LOG_DIR, listSegments, readSegment, segmentEnd, type RecordHandler, type Segment } from './segments.js';
 import type { DatabaseWarning } from './warnings.js';
 
-/** Turns raw records into log entries (opening sealed ones) and feeds them to `assembler`. */
+/**
+ * Turns raw records into log entries (opening sealed ones) and feeds them to `assembler`. An entry that
+ * passed its CRC but does not decrypt or decode (such as one an older version wrote with a key UTF-8 could
+ * not hold) is skipped with a warning and reported unreadable (false): one bad entry never makes the
+ * database unopenable.
+ */
 export function entryReader(cipher: EntryCipher | undefined, assembler: CommitAssembler): RecordHandler {
   return (seq, payload, segment) => {
-    const entry = decodeEntry(cipher === undefined ? payload : cipher.open(payload));
-    if (typeof entry === 'string') throw new LogEntryFormatError(segment.path, seq, entry);
+    let entry: LogEntry | string;
+    try {
+      entry = decodeEntry(cipher === undefined ? payload : cipher.open(payload));
+    } catch (error) {
+      if (!(error instanceof DecryptionError)) throw error;
+      entry = `it does not decrypt (${error.message})`;
+    }
+    if (typeof entry === 'string') {
+      assembler.unreadable(seq, segment.path, entry);
+      return false;
+    }
     assembler.push(seq, entry);
+    return true;
   };
 }
 

@@ -1,3 +1,4 @@
+import { LogEntryFormatError } from './errors.js';
 import type { DatabaseWarning } from './warnings.js';
 import type { LogEntry } from './log-entry.js';
 
@@ -77,6 +78,15 @@ export class CommitAssembler {
           open.entries.push({ seq, entry });
         }
     }
+  }
+
+  /**
+   * Reports an entry whose record passed its CRC but that could not be read; it is skipped, and a
+   * transaction it belonged to is discarded at its TX_COMMIT, whose count it no longer meets.
+   */
+  unreadable(seq: number, segmentPath: string, problem: string): void {
+    const cause = new LogEntryFormatError(segmentPath, seq, problem);
+    this.onWarning({ code: 'unreadable-entry', message: `${cause.message}; skipped`, path: segmentPath, cause });
   }
 
   /** Discards every transaction still open: the log ended before their TX_COMMIT. Returns how many. */

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AppendLog, type LogWarning } from '@kilndb/payload-store';
+import { AppendLog, type AppendLogOptions, type LogWarning, type ReplaySummary } from '@kilndb/payload-store';
 import type { FileSystem } from '@kilndb/snapshot';
 import type { DatabaseWarning } from './warnings.js';
 
@@ -39,29 +39,50 @@ export function segmentEnd(segments: readonly Segment[], i: number): number {
   return next === undefined ? Infinity : next.start - 1;
 }
 
-export type RecordHandler = (seq: number, payload: Uint8Array, segment: Segment) => void;
+/** Handles one record's payload; returns false when its entry could not be read (it was skipped). */
+export type RecordHandler = (seq: number, payload: Uint8Array, segment: Segment) => boolean;
+
+/**
+ * The AppendLog replay options for a segment: records go to `onRecord` by sequence number, and after damage
+ * replay resumes only at a record whose sequence number is above every one read before it in the segment
+ * (a segment named S holds sequence numbers from S on), so a stray old record is never taken for the resume point.
+ */
+export function segmentReplay(segment: Segment, onRecord: RecordHandler): Pick<AppendLogOptions, 'onRecord' | 'acceptResync'> {
+  let lastRead = BigInt(segment.start) - 1n;
+  return {
+    onRecord: ({ record }) => {
+      if (record.type !== 'store') return;
+      if (record.id > lastRead) lastRead = record.id;
+      onRecord(Number(record.id), record.payload, segment);
+    },
+    acceptResync: (seq) => seq > lastRead && seq <= MAX_SEQ,
+  };
+}
+
+/** Sequence numbers are JavaScript numbers. */
+const MAX_SEQ = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Reads every valid record of a sealed (no longer appended) segment, through the same replay AppendLog
  * uses; nothing is repaired. A segment that ends inside a record is reported, as its tail was lost.
+ * Returns what the replay met.
  */
 export async function readSegment(
   fs: FileSystem,
   segment: Segment,
   onRecord: RecordHandler,
   onWarning: (warning: DatabaseWarning) => void,
-): Promise<void> {
+): Promise<ReplaySummary> {
   const log = await AppendLog.open(segment.path, {
     fs,
     readOnly: true,
     onWarning: (warning: LogWarning) => {
       onWarning(warning);
     },
-    onRecord: ({ record }) => {
-      if (record.type === 'store') onRecord(Number(record.id), record.payload, segment);
-    },
+    ...segmentReplay(segment, onRecord),
   });
-  const end = log.replay.end;
+  const replay = log.replay;
+  const end = replay.end;
   await log.close();
   if (end.stop !== 'end') {
     onWarning({
@@ -71,4 +92,5 @@ export async function readSegment(
       message: `${segment.path}: ${end.tailBytes} bytes after offset ${end.stopOffset} are not a whole record (${end.stop}); they were skipped`,
     });
   }
+  return replay;
 }

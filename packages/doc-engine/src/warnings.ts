@@ -12,6 +12,7 @@ export interface DatabaseWarning {
     | 'incomplete-transaction'
     | 'orphan-entry'
     | 'out-of-order-entry'
+    | 'unreadable-entry'
     | 'compaction-failed'
     | 'post-backup-hook-failed'
     | 'change-listener-failed'

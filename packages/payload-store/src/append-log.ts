@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { nodeFileSystem, type FileHandle, type FileSystem } from '@kilndb/snapshot';
-import { decodeRecord, RecordStreamDecoder, type ScanEnd, type ScanEntry } from '@kilndb/wal-format';
-import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError, ReplayStartError } from './errors.js';
+import type { ScanEnd, ScanEntry } from '@kilndb/wal-format';
+import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError } from './errors.js';
+import { replayAndRepair } from './log-repair.js';
 
 /**
  * When an append's promise settles:
@@ -13,7 +13,7 @@ import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError, Replay
 export type Durability = 'fsync' | 'flush' | 'none';
 
 export interface LogWarning {
-  readonly code: 'corrupt-record' | 'torn-tail' | 'background-flush-failed';
+  readonly code: 'corrupt-record' | 'damaged-range' | 'torn-tail' | 'background-flush-failed';
   readonly message: string;
   readonly path: string;
   readonly offset?: number;
@@ -37,17 +37,34 @@ export interface AppendLogOptions {
   readonly replayFrom?: number;
   /** Called for each valid record met during replay, in log order. Payloads are views: copy what you keep. */
   readonly onRecord?: (entry: ScanEntry) => void;
+  /**
+   * After damage, replay resumes at the first whole valid record this accepts, given its id (called before
+   * its CRC is checked). doc-engine asks for a sequence number above the last one read. Default: any.
+   */
+  readonly acceptResync?: (id: bigint) => boolean;
   readonly onWarning?: (warning: LogWarning) => void;
   /** Size of each read during replay. Default 4 MiB. */
   readonly replayChunkBytes?: number;
+}
+
+/** A damaged stretch inside the log that replay stepped over to the next valid record. */
+export interface DamageReport {
+  readonly offset: number;
+  readonly length: number;
+  /** Where its bytes were copied before they were zeroed in the log; undefined when read-only or already all zero. */
+  readonly quarantinePath: string | undefined;
 }
 
 /** What replay met while opening the log. */
 export interface ReplaySummary {
   readonly from: number;
   readonly records: number;
+  /** Records skipped because their CRC does not match (their framing held). */
   readonly corruptRecords: number;
+  /** Bytes skipped inside the log: corrupt records and damaged ranges (a cut tail is `truncatedBytes`). */
   readonly corruptBytes: number;
+  /** Stretches that could not be framed, each followed by a valid record, in log order. */
+  readonly damage: readonly DamageReport[];
   /** Bytes cut from the end of the log (a torn tail or an unknown marker), saved to `quarantinePath`. */
   readonly truncatedBytes: number;
   readonly quarantinePath: string | undefined;
@@ -201,8 +218,10 @@ export class AppendLog {
 
   /**
    * Opens (creating it unless read-only) the log at `filePath` and replays it from `replayFrom`.
-   * A torn tail, an unknown marker or trailing corrupt records are copied to a quarantine file beside the
-   * log and cut off, so later appends land after the last valid record and survive the next restart.
+   * Damage inside the log with valid records after it is copied to a quarantine file and zeroed in place;
+   * replay steps over it to those records. A torn tail, an unknown marker or trailing corrupt records with
+   * no valid record after them are copied to a quarantine file and cut off, so later appends land after the
+   * last valid record and survive the next restart.
    */
   static async open(filePath: string, options: AppendLogOptions = {}): Promise<AppendLog> {
     const fs = options.fs ?? nodeFileSystem;
@@ -218,25 +237,8 @@ export class AppendLog {
     }
     try {
       if (!existed) await fs.syncDirectory(path.dirname(filePath));
-      const fileSize = handle === undefined ? 0 : await handle.size();
-      const replay = await replayLog(filePath, handle, fileSize, options);
-      const end = replay.end.validEnd;
-      let summary = replay;
-      if (!readOnly && handle !== undefined && end < fileSize) {
-        const quarantinePath = await quarantineTail(fs, handle, filePath, end, fileSize);
-        await handle.truncate(end);
-        await handle.datasync();
-        summary = { ...replay, truncatedBytes: fileSize - end, quarantinePath };
-        onWarning({
-          code: 'torn-tail',
-          path: filePath,
-          offset: end,
-          message:
-            `${filePath}: cut ${fileSize - end} bytes after offset ${end} (${describeStop(replay.end)}); ` +
-            `they were saved to ${quarantinePath}`,
-        });
-      }
-      return new AppendLog(filePath, handle, end, options, summary);
+      const summary = await replayAndRepair(fs, filePath, handle, readOnly, options, onWarning);
+      return new AppendLog(filePath, handle, summary.end.validEnd, options, summary);
     } catch (error) {
       await handle?.close();
       throw error;
@@ -600,104 +602,4 @@ export class AppendLog {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function describeStop(end: ScanEnd): string {
-  switch (end.stop) {
-    case 'incomplete':
-      return `the log ends inside the record at offset ${end.stopOffset}`;
-    case 'unknown':
-      return `unknown marker byte at offset ${end.stopOffset}`;
-    case 'end':
-      return 'corrupt records at the end';
-  }
-}
-
-async function replayLog(
-  filePath: string,
-  handle: FileHandle | undefined,
-  fileSize: number,
-  options: AppendLogOptions,
-): Promise<ReplaySummary> {
-  const from = options.replayFrom ?? 0;
-  const onRecord = options.onRecord;
-  const onWarning = options.onWarning;
-  if (from > fileSize) throw new ReplayStartError(filePath, from, `the log is only ${fileSize} bytes long`);
-  const chunkBytes = options.replayChunkBytes ?? 4 * 1024 * 1024;
-  const decoder = new RecordStreamDecoder(from);
-  let records = 0;
-  let corruptRecords = 0;
-  let corruptBytes = 0;
-  let position = from;
-  let first = true;
-  // Legacy records carry no CRC, so one at the start proves little; the rest of the replay must then frame cleanly.
-  let legacyHead = false;
-  while (position < fileSize && handle !== undefined) {
-    const chunk = new Uint8Array(Math.min(chunkBytes, fileSize - position));
-    const read = await handle.read(chunk, position);
-    if (read === 0) break;
-    const bytes = read === chunk.length ? chunk : chunk.subarray(0, read);
-    if (first && from > 0) {
-      const head = decodeRecord(bytes);
-      if (head.type === 'corrupt' || head.type === 'unknown') {
-        throw new ReplayStartError(filePath, from, `no valid record starts there (${head.type})`);
-      }
-      legacyHead = (head.type === 'store' || head.type === 'delete') && head.legacy;
-    }
-    first = false;
-    position += read;
-    for (const entry of decoder.push(bytes)) {
-      if (entry.record.type === 'corrupt') {
-        corruptRecords++;
-        corruptBytes += entry.record.size;
-        onWarning?.({
-          code: 'corrupt-record',
-          path: filePath,
-          offset: entry.offset,
-          message: `${filePath}: skipped a record at offset ${entry.offset} whose CRC does not match (id ${entry.record.id})`,
-        });
-        continue;
-      }
-      records++;
-      onRecord?.(entry);
-    }
-  }
-  const end = decoder.finish();
-  if (legacyHead && (end.stop !== 'end' || corruptRecords > 0)) {
-    throw new ReplayStartError(filePath, from, 'a legacy record starts there but the records after it do not frame cleanly');
-  }
-  return {
-    from,
-    records,
-    corruptRecords,
-    corruptBytes,
-    truncatedBytes: 0,
-    quarantinePath: undefined,
-    end,
-  };
-}
-
-async function quarantineTail(
-  fs: FileSystem,
-  handle: FileHandle,
-  filePath: string,
-  from: number,
-  to: number,
-): Promise<string> {
-  const quarantinePath = `${filePath}.quarantine-${Date.now()}-${randomBytes(4).toString('hex')}`;
-  const out = await fs.open(quarantinePath, 'createExclusive');
-  try {
-    const chunk = new Uint8Array(Math.min(to - from, 4 * 1024 * 1024));
-    for (let at = from; at < to; ) {
-      const read = await handle.read(chunk.subarray(0, Math.min(chunk.length, to - at)), at);
-      if (read === 0) break;
-      await out.write(chunk.subarray(0, read), at - from);
-      at += read;
-    }
-    await out.datasync();
-  } finally {
-    await out.close();
-  }
-  await fs.syncDirectory(path.dirname(filePath));
-  return quarantinePath;
 }

@@ -3,6 +3,7 @@ export {
   type AppendLogOptions,
   type AppendLogStats,
   type AppendOptions,
+  type DamageReport,
   type Durability,
   type LogWarning,
   type ReplaySummary,

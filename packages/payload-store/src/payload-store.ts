@@ -76,6 +76,13 @@ export interface PayloadStoreStats {
   readonly recordsReplayed: number;
   /** Records skipped at open because their CRC did not match. */
   readonly corruptRecordsSkipped: number;
+  /**
+   * Bytes skipped at open inside the log: corrupt records, and damaged ranges that could not be framed but
+   * had valid records after them (those were replayed; the range was quarantined and zeroed).
+   */
+  readonly corruptBytes: number;
+  /** Damaged ranges stepped over at open. */
+  readonly damagedRanges: number;
   /** Bytes cut from the end of the log at open (a torn tail or an unknown marker). */
   readonly bytesTruncated: number;
   /** Where the cut bytes were saved, if any were cut. */
@@ -372,6 +379,8 @@ export class PayloadStore {
       deadBytes: logStats.size - this.live.known,
       recordsReplayed: replay.records,
       corruptRecordsSkipped: replay.corruptRecords,
+      corruptBytes: replay.corruptBytes,
+      damagedRanges: replay.damage.length,
       bytesTruncated: replay.truncatedBytes,
       quarantinePath: replay.quarantinePath,
       lastSnapshotPosition: this.lastSnapshotPosition,
