@@ -166,6 +166,15 @@ describe.skipIf(!hasChromium)(title, () => {
       window.scrollTo(0, 0);
     });
     await screenshot(page, 'storage');
+    await page.getByLabel('Collection', { exact: true }).selectOption('laptops');
+    await page.getByLabel('JSON Schema').fill('{ "type": "object", "required": ["brand"] }');
+    await page.getByRole('button', { name: 'Apply schema and limits' }).click();
+    await page.getByRole('status').filter({ hasText: 'Settings applied to laptops.' }).waitFor();
+    await expect(api.collection('laptops').put('nobrand', { model: 'Unknown' })).rejects.toMatchObject({ status: 400 });
+    await page.getByRole('button', { name: 'Remove schema' }).click();
+    await page.getByRole('status').filter({ hasText: 'Schema removed from laptops.' }).waitFor();
+    await api.collection('laptops').put('nobrand', { model: 'Unknown' });
+    await api.collection('laptops').delete('nobrand');
     await page.getByLabel('Field to index').fill('price');
     await page.getByRole('button', { name: 'Create index' }).click();
     await page.getByRole('button', { name: 'Drop index price' }).waitFor();
@@ -182,11 +191,19 @@ describe.skipIf(!hasChromium)(title, () => {
     await expect(delegated.collection('laptops').get('lp1')).rejects.toMatchObject({ status: 401 });
   });
 
-  it('fits a phone-width screen without sideways scrolling', async () => {
+  it('fits a phone-width screen without sideways scrolling, on every page', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.getByRole('link', { name: 'Overview', exact: true }).click();
-    await page.getByTestId('count-laptops').waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const pages: [string, () => Promise<void>][] = [
+      ['collection', () => page.getByRole('button', { name: 'Open lp1' }).waitFor()],
+      ['query', () => page.getByRole('button', { name: 'Run query' }).waitFor()],
+      ['storage', () => page.getByText('Log size').first().waitFor()],
+      ['', () => page.getByTestId('count-laptops').waitFor()],
+    ];
+    for (const [hash, ready] of pages) {
+      await page.goto(`${url}/#/${hash === 'collection' ? 'collections/laptops' : hash}`);
+      await ready();
+      expect({ page: hash, width: await page.evaluate(() => document.documentElement.scrollWidth) }).toEqual({ page: hash, width: 390 });
+    }
     await screenshot(page, 'overview-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The root login and token secret of a Studio data directory, made on its first start. */
@@ -13,26 +13,32 @@ export interface DevCredentials {
 export const DEV_CREDENTIALS_FILE = 'studio-dev-credentials.json';
 
 /**
- * The credentials stored in `dataDir`, or new random ones written there (mode 0600) when there are none.
- * A fresh password per directory means a console left listening on a network address has no well-known login.
+ * Random credentials. A fresh password per data directory means a console left listening on a network
+ * address has no well-known login.
  */
-export async function loadOrCreateDevCredentials(dataDir: string): Promise<{ credentials: DevCredentials; created: boolean }> {
+export function newDevCredentials(): DevCredentials {
+  return { rootUser: 'admin', rootPassword: randomBytes(9).toString('base64url'), jwtSecret: randomBytes(32).toString('base64url') };
+}
+
+/** The credentials stored in `dataDir`, or undefined when there are none yet. */
+export async function readDevCredentials(dataDir: string): Promise<DevCredentials | undefined> {
   const file = join(dataDir, DEV_CREDENTIALS_FILE);
-  let text: string | undefined;
+  let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
-  if (text !== undefined) return { credentials: parseCredentials(text, file), created: false };
-  const credentials: DevCredentials = {
-    rootUser: 'admin',
-    rootPassword: randomBytes(9).toString('base64url'),
-    jwtSecret: randomBytes(32).toString('base64url'),
-  };
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
-  return { credentials, created: true };
+  return parseCredentials(text, file);
+}
+
+/**
+ * Stores `credentials` in `dataDir` (mode 0600). Called once the database exists there: the engine refuses to
+ * create a database in a directory already holding files it does not know.
+ */
+export async function saveDevCredentials(dataDir: string, credentials: DevCredentials): Promise<void> {
+  await writeFile(join(dataDir, DEV_CREDENTIALS_FILE), `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
 }
 
 function parseCredentials(text: string, file: string): DevCredentials {

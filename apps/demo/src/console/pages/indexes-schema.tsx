@@ -54,7 +54,9 @@ export function IndexesAndSchema() {
     if (!read.ok) throw new Error(read.error);
     if (read.value !== undefined && (typeof read.value !== 'object' || read.value === null)) throw new Error('Schema: a JSON Schema object');
     const options = { ...(ttl.trim() === '' ? {} : { ttl: wholeNumber(ttl, 'TTL') }), ...(maxSize.trim() === '' ? {} : { maxSize: wholeNumber(maxSize, 'Max size') }) };
-    await studio.client.setSchema(collection, read.value ?? undefined, options);
+    // `schema: null` removes the schema (POST /schema); the client's type only admits an object, hence the cast.
+    const schemaArg = remove ? (null as unknown as object) : ((read.value ?? undefined));
+    await studio.client.setSchema(collection, schemaArg, options);
     return remove ? `Schema removed from ${collection}.` : `Settings applied to ${collection}.`;
   };
 
