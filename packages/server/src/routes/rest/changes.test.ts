@@ -171,6 +171,31 @@ describe('the change feed after compaction and at close', () => {
     }
   });
 
+  it('stops reading changes when the client goes away', async () => {
+    const { server, token } = await startRestServer();
+    try {
+      // The database's change listeners, counted through its private feed: one more per open stream.
+      const listeners = (): number => (server.db as unknown as { feed: { listeners: Set<unknown> } }).feed.listeners.size;
+      const before = listeners();
+      const stream = await openSse(`${server.url}/collections/a/changes`, token);
+      expect(listeners()).toBe(before + 1);
+      stream.close();
+      for (let i = 0; i < 100 && listeners() > before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(listeners()).toBe(before);
+
+      // Also after history was sent and read.
+      const since = server.db.seq;
+      await server.db.collection('a').set('k', { n: 1 });
+      const reading = await openSse(`${server.url}/collections/a/changes?since=${since}`, token);
+      expect((await reading.next()).event).toBe('change');
+      reading.close();
+      for (let i = 0; i < 100 && listeners() > before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(listeners()).toBe(before);
+    } finally {
+      await stopServer(server);
+    }
+  });
+
   // A plain stop(): the streams still open must not hold it up.
   it('does not hold up closing the server: open streams are ended', async () => {
     const { server, token } = await startRestServer();
