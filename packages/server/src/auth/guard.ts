@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http-error.js';
 import type { Principal, ScopeAction } from './principal.js';
-import { ADMIN_SCOPE, scopeGrants } from './scopes.js';
+import { ADMIN_SCOPE, scopeGrants, scopeTouches } from './scopes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,6 +22,11 @@ export function principalOf(request: FastifyRequest): Principal {
  */
 export function allows(principal: Principal, action: ScopeAction, collection: string, key?: string): boolean {
   return principal.scopes.some((scope) => scopeGrants(scope, action, collection, key));
+}
+
+/** May this principal do `action` on at least some key of `collection`? (A key-scoped token, or more.) */
+export function allowsSome(principal: Principal, action: ScopeAction, collection: string): boolean {
+  return principal.scopes.some((scope) => scopeTouches(scope, action, collection));
 }
 
 /** The principal when it may do `action` on `collection`/`key`; 401 without a token, 403 without the scope. */

@@ -1,7 +1,6 @@
 import { QueryError, type Collection, type QueryInput, type ResultDoc, type WhereInput } from '@kilndb/doc-engine';
 import type { FastifyRequest } from 'fastify';
-import { allows, principalOf } from '../../auth/guard.js';
-import type { Principal } from '../../auth/principal.js';
+import { allows, allowsSome, principalOf } from '../../auth/guard.js';
 import { HttpError } from '../../http-error.js';
 
 /** A `/get` body without `collection`, as MoltenDB takes it (before conversion to the engine's QueryInput). */
@@ -89,13 +88,6 @@ function find(collection: Collection, query: MoltenQuery): ResultDoc | ResultDoc
   }
 }
 
-/** Does any of the principal's scopes let it read some key of `collection`? (A key-scoped token.) */
-function readsSomeKey(principal: Principal, collection: string): boolean {
-  return principal.scopes.some((scope) => {
-    const [action, scoped] = scope.split(':');
-    return (action === 'read' || action === '*') && (scoped === '*' || scoped === collection);
-  });
-}
 
 /**
  * Runs a MoltenDB query for the request's principal. A token that may read the whole collection gets the
@@ -108,7 +100,7 @@ export function readQuery(request: FastifyRequest, collection: Collection, query
     if (!allows(principal, 'read', from)) throw new HttpError(403, `Token lacks read access to ${from} (joined)`);
   }
   if (allows(principal, 'read', collection.name)) return find(collection, query);
-  if (!readsSomeKey(principal, collection.name)) throw new HttpError(403, `Token lacks read access to ${collection.name}`);
+  if (!allowsSome(principal, 'read', collection.name)) throw new HttpError(403, `Token lacks read access to ${collection.name}`);
   if (query.keys !== undefined) {
     for (const key of typeof query.keys === 'string' ? [query.keys] : query.keys) {
       if (!allows(principal, 'read', collection.name, key)) throw new HttpError(403, `Token lacks read access to ${collection.name}/${key}`);

@@ -213,4 +213,15 @@ describe('POST /delete', () => {
     expect((await api('POST', '/delete', { token, body: { collection: 'del_scoped', drop: true } })).status).toBe(403);
     expect(server.db.collection('del_scoped').keys().sort()).toEqual(['d1', 'd2']);
   });
+
+  it("honours MoltenDB's delete scopes: a delete token deletes and drops but cannot write", async () => {
+    await seed('del_action', 3);
+    const token = await delegatedToken(server.url, root, ['delete:del_action:*']);
+    expect((await api('POST', '/set', { token, body: { collection: 'del_action', data: { x: { a: 1 } } } })).status).toBe(403);
+    expect((await api('POST', '/delete', { token, body: { collection: 'del_action', keys: 'd0' } })).status).toBe(200);
+    expect((await api('POST', '/delete', { token, body: { collection: 'del_action', where: {}, count: 1 } })).status).toBe(200);
+    expect(server.db.collection('del_action').count()).toBe(1);
+    expect((await api('POST', '/delete', { token, body: { collection: 'del_action', drop: true } })).status).toBe(200);
+    expect(server.db.collection('del_action').count()).toBe(0);
+  });
 });

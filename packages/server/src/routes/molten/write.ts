@@ -3,6 +3,7 @@ import { ConflictError, DocumentNotFoundError } from '@kilndb/doc-engine';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { authorize, principalOf } from '../../auth/guard.js';
+import type { ScopeAction } from '../../auth/principal.js';
 import { rateLimited } from '../../auth/rate-limit.js';
 import type { ServerContext } from '../../context.js';
 import { HttpError } from '../../http-error.js';
@@ -30,12 +31,12 @@ function refuseReservedFields(doc: unknown, key: string | undefined, allowVersio
 }
 
 /** Checks each key's name and the token's write access to it (a collection-wide scope covers every key). */
-function checkWritableKeys(request: FastifyRequest, collection: string, keys: readonly string[], max: number): void {
+function checkKeysAllowed(request: FastifyRequest, action: ScopeAction, collection: string, keys: readonly string[], max: number): void {
   principalOf(request); // a token even when there are no keys
   checkKeyCount(keys.length, max);
   for (const key of keys) {
     checkDocumentKey(key);
-    authorize(request, 'write', collection, key);
+    authorize(request, action, collection, key);
   }
 }
 
@@ -71,7 +72,7 @@ export const writeRoutes: FastifyPluginCallback<ServerContext> = (base, { db, co
           refuseReservedFields(doc, undefined, false);
         });
       } else {
-        checkWritableKeys(request, collection, Object.keys(data), max);
+        checkKeysAllowed(request, 'write', collection, Object.keys(data), max);
         for (const [key, doc] of Object.entries(data)) refuseReservedFields(doc, key, false);
       }
       if (ttl !== undefined || maxSize !== undefined) authorize(request, 'write', collection);
@@ -103,7 +104,7 @@ export const writeRoutes: FastifyPluginCallback<ServerContext> = (base, { db, co
       const { collection, data } = request.body;
       checkCollectionName(collection);
       const keys = Object.keys(data);
-      checkWritableKeys(request, collection, keys, max);
+      checkKeysAllowed(request, 'write', collection, keys, max);
       for (const [key, patch] of Object.entries(data)) {
         if (!isPlainObject(patch)) throw new HttpError(400, `data.${key} must be an object (the fields to merge)`, { key });
         refuseReservedFields(patch, key, true);
@@ -138,22 +139,22 @@ export const writeRoutes: FastifyPluginCallback<ServerContext> = (base, { db, co
       checkCollectionName(collection);
       const target = db.collection(collection);
       if (drop === true) {
-        authorize(request, 'write', collection);
+        authorize(request, 'delete', collection);
         await target.drop();
         return { status: 'ok' as const, dropped: true as const };
       }
       if (where !== undefined) {
-        authorize(request, 'write', collection);
+        authorize(request, 'delete', collection);
         const deleted = await target.deleteWhere(engineWhere(where), { count: count ?? 100, order: order ?? 'asc' });
         return { status: 'ok' as const, deleted };
       }
       if (keys !== undefined) {
         const list = typeof keys === 'string' ? [keys] : keys;
-        checkWritableKeys(request, collection, list, max);
+        checkKeysAllowed(request, 'delete', collection, list, max);
         return { status: 'ok' as const, deleted: await target.deleteMany(list) };
       }
       if (count !== undefined) {
-        authorize(request, 'write', collection);
+        authorize(request, 'delete', collection);
         return { status: 'ok' as const, deleted: await target.deleteWhere({}, { count, order: order ?? 'asc' }) };
       }
       throw new HttpError(400, "Missing 'keys' (string or array), 'where', 'count', or 'drop': true");
