@@ -33,6 +33,13 @@ describe('POST /collections/:c/query and the index routes', () => {
     });
   });
 
+  it('answers system timestamps as ISO strings when asked for, like the MoltenDB routes', async () => {
+    const answer = await root('POST', '/collections/laptops/query', { keys: 'lp1', fields: ['brand', '_createdAt'] });
+    const [doc] = (answer.body as { documents: { _createdAt: unknown }[] }).documents;
+    expect(typeof doc?._createdAt).toBe('string');
+    expect(Date.parse(doc?._createdAt as string)).toBe(server.db.collection('laptops').find({ keys: 'lp1', fields: ['_createdAt'] })?._createdAt);
+  });
+
   it('answers an array for a single key too, and an empty one (200) when nothing matches', async () => {
     const one = await root('POST', '/collections/laptops/query', { keys: 'lp3' });
     expect(one.body).toEqual({ documents: [{ _key: 'lp3', _v: 1, brand: 'Dell', price: 999, teamId: 't2' }], count: 1 });
@@ -60,8 +67,12 @@ describe('POST /collections/:c/query and the index routes', () => {
   it('checks read access to the collection, to named keys, and to joined collections', async () => {
     expect((await api(server.url)('POST', '/collections/laptops/query', {})).status).toBe(401);
     const oneKey = api(server.url, await scopedToken(server, token, ['read:laptops:lp1']));
-    expect((await oneKey('POST', '/collections/laptops/query', {})).status).toBe(403);
+    // A key-scoped token sees only the documents it may read (as on POST /get), and may not name others.
+    const filtered = await oneKey('POST', '/collections/laptops/query', {});
+    expect(filtered.status).toBe(200);
+    expect((filtered.body as { documents: { _key: string }[] }).documents.map((doc) => doc._key)).toEqual(['lp1']);
     expect((await oneKey('POST', '/collections/laptops/query', { keys: ['lp1', 'lp2'] })).status).toBe(403);
+    expect((await api(server.url, await scopedToken(server, token, ['read:teams:*']))('POST', '/collections/laptops/query', {})).status).toBe(403);
     const allowed = await oneKey('POST', '/collections/laptops/query', { keys: ['lp1'] });
     expect(allowed.status).toBe(200);
     expect(allowed.body).toMatchObject({ count: 1 });
