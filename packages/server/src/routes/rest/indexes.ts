@@ -7,7 +7,7 @@ import { rateLimited } from '../../auth/rate-limit.js';
 import { HttpError } from '../../http-error.js';
 import { checkCollectionName } from '../../limits.js';
 import { writeStatus } from './preconditions.js';
-import { collectionParam, CollectionParams } from './schemas.js';
+import { CollectionName, CollectionParams } from './schemas.js';
 
 const tags = ['REST indexes'];
 const fieldSchema = Type.String({ minLength: 1, maxLength: 256, description: 'A field path (dots reach into nested objects)' });
@@ -61,7 +61,7 @@ export const indexRoutes: FastifyPluginCallback<ServerContext> = (fastify, { db,
       schema: {
         tags,
         summary: 'Drop an index (admin); 404 when there is none',
-        params: Type.Object({ c: collectionParam, field: fieldSchema }),
+        params: Type.Object({ c: CollectionName, field: fieldSchema }),
         response: { 200: IndexChange, 202: IndexChange },
       },
     },

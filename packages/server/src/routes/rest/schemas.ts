@@ -1,16 +1,11 @@
 import { Type } from 'typebox';
-import { CollectionName, DocumentKey } from '../../schemas/names.js';
 
 // Route schemas: they document the routes in OpenAPI and reject malformed parameters before a handler runs.
 // Document bodies are checked by the handlers (they name the offending field), so body schemas stay open.
-
-// The name rules are the MoltenDB routes' (src/limits.ts); handlers also call checkCollectionName/checkDocumentKey,
-// which refuse the reserved names a pattern cannot.
-export const collectionParam = CollectionName;
-export const keyParam = DocumentKey;
-
-export const CollectionParams = Type.Object({ c: collectionParam });
-export const DocParams = Type.Object({ c: collectionParam, key: keyParam });
+// Names follow the MoltenDB routes' rules (src/limits.ts); handlers also call checkCollectionName and
+// checkDocumentKey, which refuse the reserved names a pattern cannot.
+export { CollectionName, DocumentKey } from '../../schemas/names.js';
+export { CollectionParams, DocParams } from '../molten/schemas.js';
 
 export const DocumentBody = Type.Record(Type.String(), Type.Unknown(), {
   description: 'The document: a JSON object whose top-level field names do not start with `_`',

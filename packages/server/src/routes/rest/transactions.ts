@@ -8,12 +8,12 @@ import { rateLimited } from '../../auth/rate-limit.js';
 import { HttpError } from '../../http-error.js';
 import { checkCollectionName, checkDocumentKey, checkKeyCount } from '../../limits.js';
 import { checkDocumentBody, writeStatus } from './preconditions.js';
-import { collectionParam, keyParam } from './schemas.js';
+import { CollectionName, DocumentKey } from './schemas.js';
 
 const Operation = Type.Object({
   op: Type.Union([Type.Literal('put'), Type.Literal('patch'), Type.Literal('delete')]),
-  collection: collectionParam,
-  key: keyParam,
+  collection: CollectionName,
+  key: DocumentKey,
   doc: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The document (put) or the fields to merge (patch)' })),
   ifVersion: Type.Optional(Type.Integer({ minimum: 0, description: 'Version guard: the version the document must have (0: absent)' })),
 }, { additionalProperties: false });
