@@ -132,6 +132,20 @@ describe.skipIf(!hasChromium)(title, () => {
     expect(await api.collection('laptops').get('lp8')).toBeUndefined();
   });
 
+  it('pages through a collection larger than a page', async () => {
+    const notes = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`n${String(i).padStart(2, '0')}`, { text: `note ${i}` }]));
+    await api.set('notes', notes);
+    await page.goto(`${url}/#/collections/notes`);
+    await page.getByRole('heading', { name: 'Documents 1–20 of 25' }).waitFor();
+    expect(await page.locator('table.docs tbody tr').count()).toBe(20);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByRole('heading', { name: 'Documents 21–25 of 25' }).waitFor();
+    expect(await page.locator('table.docs tbody tr').count()).toBe(5);
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await page.getByRole('heading', { name: 'Documents 1–20 of 25' }).waitFor();
+  });
+
   it('runs a query with a join, as a table and as JSON, and shows it as curl', async () => {
     await page.getByRole('link', { name: 'Query', exact: true }).click();
     await page.getByLabel('Collection', { exact: true }).selectOption('laptops');

@@ -1,5 +1,5 @@
 import type { KilnDoc } from '@kilndb/server/client';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorMessage, Notice } from '../components/messages.js';
 import { failureText, useStudio } from '../context.js';
 import { useCoalesced, useFeed } from '../hooks.js';
@@ -13,25 +13,34 @@ const PAGE_SIZE = 20;
 export function CollectionPage({ name }: { name: string }) {
   const studio = useStudio();
   const [offset, setOffset] = useState(0);
-  const [docs, setDocs] = useState<KilnDoc[]>();
+  /** The page shown, with the offset it was read at (the offset may already point at the next one). */
+  const [shown, setShown] = useState<{ offset: number; docs: KilnDoc[] }>();
   const [total, setTotal] = useState<number>();
   const [target, setTarget] = useState<EditTarget>();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState('');
+  const wanted = useRef(offset);
+  wanted.current = offset;
 
-  const load = useCoalesced(async () => {
+  const fetchPage = async (): Promise<void> => {
+    const at = wanted.current;
     try {
-      const [page, stats] = await Promise.all([studio.client.collection(name).list({ limit: PAGE_SIZE, offset }), studio.client.stats()]);
-      setDocs(page);
+      const [docs, stats] = await Promise.all([studio.client.collection(name).list({ limit: PAGE_SIZE, offset: at }), studio.client.stats()]);
+      if (at !== wanted.current) return; // a newer page was asked for meanwhile
+      setShown({ offset: at, docs });
       setTotal(stats.collections[name]?.count ?? 0);
       setError(undefined);
     } catch (failure) {
       setError(failureText(studio, failure));
     }
-  }, 1000);
-  useEffect(load, [offset]);
+  };
+  // Paging is answered at once; refreshes after writes elsewhere at most once a second.
+  useEffect(() => {
+    void fetchPage();
+  }, [offset]);
+  const refresh = useCoalesced(fetchPage, 1000);
   useFeed((item) => {
-    if (item.collection === name) load();
+    if (item.collection === name) refresh();
   });
 
   const open = async (key: string): Promise<void> => {
@@ -44,7 +53,9 @@ export function CollectionPage({ name }: { name: string }) {
     }
   };
 
-  const last = total === undefined ? offset : Math.min(total, offset + (docs?.length ?? 0));
+  const docs = shown?.docs;
+  const from = shown?.offset ?? 0;
+  const last = from + (docs?.length ?? 0);
   return (
     <div class="collection">
       <h1>
@@ -61,7 +72,7 @@ export function CollectionPage({ name }: { name: string }) {
       <div class="split">
         <section aria-labelledby="docs-heading">
           <h2 id="docs-heading">
-            Documents {docs === undefined ? '' : `${docs.length === 0 ? 0 : offset + 1}–${last}${total === undefined ? '' : ` of ${total}`}`}
+            Documents {docs === undefined ? '' : `${docs.length === 0 ? 0 : from + 1}–${last}${total === undefined ? '' : ` of ${total}`}`}
           </h2>
           {docs === undefined ? (
             <p>Loading…</p>
@@ -112,7 +123,7 @@ export function CollectionPage({ name }: { name: string }) {
             onDone={(message) => {
               setTarget(undefined);
               setNotice(message);
-              load();
+              void fetchPage();
             }}
           />
         )}

@@ -1,5 +1,5 @@
 import { KilnConflictError, type KilnDoc } from '@kilndb/server/client';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorMessage } from '../components/messages.js';
 import { failureText, useStudio } from '../context.js';
 import { editableText, readDocument } from '../lib/json-text.js';
@@ -27,6 +27,12 @@ export function DocumentEditor({ collection, target, onDone }: { collection: str
   const [busy, setBusy] = useState(false);
   const check = readDocument(text);
   const editing = target.mode === 'edit';
+  const keyInput = useRef<HTMLInputElement>(null);
+  const textInput = useRef<HTMLTextAreaElement>(null);
+  // Opening a document moves the keyboard to it: the text for an edit, the key for an insert.
+  useEffect(() => {
+    (editing ? textInput.current : keyInput.current)?.focus();
+  }, []);
 
   const save = async (ifVersion: number): Promise<void> => {
     const read = readDocument(text);
@@ -116,11 +122,12 @@ export function DocumentEditor({ collection, target, onDone }: { collection: str
         }}
       >
         <label for="doc-key">Key</label>
-        <input id="doc-key" value={key} readOnly={editing} required pattern="[A-Za-z0-9_.\-]{1,256}" onInput={(e) => { setKey(e.currentTarget.value); }} />
+        <input id="doc-key" ref={keyInput} value={key} readOnly={editing} required pattern="[A-Za-z0-9_.\-]{1,256}" onInput={(e) => { setKey(e.currentTarget.value); }} />
         {editing ? <p class="hint">Version {version}: saving replaces the document only if nobody changed it since.</p> : null}
         <label for="doc-json">Document (JSON)</label>
         <textarea
           id="doc-json"
+          ref={textInput}
           rows={12}
           spellcheck={false}
           value={text}
