@@ -1,5 +1,7 @@
 import { Database } from '@kilndb/doc-engine';
 import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { buildApp } from './app.js';
 import { resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';
 
@@ -22,8 +24,16 @@ export async function startServer(input: ServerConfigInput): Promise<KilnServer>
     ...(config.encryptionKey === undefined ? {} : { encryptionKey: config.encryptionKey }),
   });
   let app: FastifyInstance;
+  // Sockets that have not carried a request yet (clients open spare ones): Node's closeIdleConnections()
+  // does not count them as idle, so close() destroys them itself.
+  const unused = new Set<Socket>();
   try {
     app = await buildApp(db, config);
+    app.server.on(config.tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => {
+      unused.add(socket);
+      socket.once('close', () => unused.delete(socket));
+    });
+    app.server.on('request', (request: IncomingMessage) => unused.delete(request.socket));
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await db.close();
@@ -45,6 +55,7 @@ export async function startServer(input: ServerConfigInput): Promise<KilnServer>
         // open until its keep-alive timeout (72 s under Fastify) after its request finished. Drop them as they idle.
         const sweep = setInterval(() => {
           app.server.closeIdleConnections();
+          for (const socket of unused) socket.destroy();
         }, 50);
         try {
           await app.close();

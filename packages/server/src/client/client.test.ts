@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { stopServer } from '../routes/rest/test-support/http.js';
 import { ROOT_PASSWORD, ROOT_USER, startTestServer } from '../test-support/server.js';
 import { KilnClient, KilnAuthError, KilnConflictError, KilnHttpError, KilnNotFoundError, type ChangeEvent, type FetchLike, type WsChangeEvent } from './index.js';
 
@@ -83,7 +82,7 @@ describe('KilnClient against a real server', () => {
     await client.login(ROOT_USER, ROOT_PASSWORD);
   });
   afterAll(async () => {
-    await stopServer(server);
+    await server.stop();
   });
 
   it('login keeps the token; a wrong password is a KilnAuthError with the status and body', async () => {
@@ -343,7 +342,7 @@ describe('KilnClient under durability none', () => {
       expect((await client.collection('c').patch('k', { b: 1 })).durable).toBe(false);
       expect((await client.transaction([{ op: 'delete', collection: 'c', key: 'k' }])).durable).toBe(false);
     } finally {
-      await stopServer(server);
+      await server.stop();
     }
   });
 });

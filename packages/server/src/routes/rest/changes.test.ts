@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scopedToken, startRestServer, stopServer, type TestServer } from './test-support/http.js';
+import { scopedToken, startRestServer, type TestServer } from './test-support/http.js';
 import { openSse } from './test-support/sse.js';
 
 interface ChangeData {
@@ -17,7 +17,7 @@ describe('GET /collections/:c/changes (server-sent events)', () => {
     ({ server, token } = await startRestServer());
   });
   afterAll(async () => {
-    await stopServer(server);
+    await server.stop();
   });
 
   it("streams the collection's live commits with id = commit seq, and only that collection's", async () => {
@@ -167,7 +167,7 @@ describe('the change feed after compaction and at close', () => {
         ok.close();
       }
     } finally {
-      await stopServer(server);
+      await server.stop();
     }
   });
 
@@ -192,7 +192,7 @@ describe('the change feed after compaction and at close', () => {
       for (let i = 0; i < 100 && listeners() > before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(listeners()).toBe(before);
     } finally {
-      await stopServer(server);
+      await server.stop();
     }
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, scopedToken, startRestServer, stopServer, type TestServer } from './test-support/http.js';
+import { api, scopedToken, startRestServer, type TestServer } from './test-support/http.js';
 
 describe('PUT / PATCH / DELETE /collections/:c/docs/:key', () => {
   let server: TestServer;
@@ -9,7 +9,7 @@ describe('PUT / PATCH / DELETE /collections/:c/docs/:key', () => {
     ({ server, root, token } = await startRestServer());
   });
   afterAll(async () => {
-    await stopServer(server);
+    await server.stop();
   });
 
   it('PUT creates with 201 and replaces with 200, the ETag carrying _v', async () => {
@@ -142,7 +142,7 @@ describe('writes under durability none', () => {
     ({ server, root } = await startRestServer({ durability: 'none' }));
   });
   afterAll(async () => {
-    await stopServer(server);
+    await server.stop();
   });
 
   it('answer 202 (accepted, not yet durable) with the ETag, and the write is visible', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRestServer, stopServer, type TestServer } from './test-support/http.js';
+import { startRestServer, type TestServer } from './test-support/http.js';
 
 describe('the REST routes in /openapi.json', () => {
   let server: TestServer;
@@ -7,7 +7,7 @@ describe('the REST routes in /openapi.json', () => {
     ({ server } = await startRestServer());
   });
   afterAll(async () => {
-    await stopServer(server);
+    await server.stop();
   });
 
   it('documents every REST route with its parameters and bodies', async () => {

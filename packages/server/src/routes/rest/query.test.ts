@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, scopedToken, startRestServer, stopServer, type TestServer } from './test-support/http.js';
+import { api, scopedToken, startRestServer, type TestServer } from './test-support/http.js';
 
 describe('POST /collections/:c/query and the index routes', () => {
   let server: TestServer;
@@ -14,7 +14,7 @@ describe('POST /collections/:c/query and the index routes', () => {
     await server.db.collection('teams').set('t1', { name: 'Core' });
   });
   afterAll(async () => {
-    await stopServer(server);
+    await server.stop();
   });
 
   it('answers {documents, count} for a where/sort/fields query', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, scopedToken, startRestServer, stopServer, type TestServer } from './test-support/http.js';
+import { api, scopedToken, startRestServer, type TestServer } from './test-support/http.js';
 
 describe('POST /transactions', () => {
   let server: TestServer;
@@ -11,7 +11,7 @@ describe('POST /transactions', () => {
     await server.db.collection('accounts').set('bob', { balance: 0 });
   });
   afterAll(async () => {
-    await stopServer(server);
+    await server.stop();
   });
 
   it('applies every operation and answers each one’s version', async () => {

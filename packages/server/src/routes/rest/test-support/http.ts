@@ -40,13 +40,3 @@ export async function scopedToken(server: TestServer, rootTokenValue: string, sc
   if (answer.status !== 200 || typeof token !== 'string') throw new Error(`delegate failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   return token;
 }
-
-/**
- * Stops a server once its tests are done. Node's fetch keeps spare pooled sockets, and one that never carried
- * a request is not "idle" to Node's server.close(), which then waits for its headers timeout (about a
- * minute); so the test's own sockets are dropped first. (The server-close gap itself is reported.)
- */
-export async function stopServer(server: TestServer): Promise<void> {
-  server.app.server.closeAllConnections();
-  await server.stop();
-}
