@@ -174,8 +174,15 @@ describe.skipIf(!hasChromium)(title, () => {
     await page.getByRole('button', { name: 'Compact now' }).click();
     await page.getByRole('status').filter({ hasText: 'Compaction finished' }).waitFor({ timeout: 15_000 });
     expect(Number((await api.storage()).compactions)).toBe(compactionsBefore + 1);
-    // Several samples, so the charts have lines to draw.
-    await page.waitForFunction(() => document.querySelectorAll('.chart polyline[points*=" "]').length >= 2, undefined, { timeout: 10_000 });
+    // Bursts of concurrent writes a second apart, so every chart has several samples to draw.
+    for (let burst = 0; burst < 4; burst += 1) {
+      await Promise.all(Array.from({ length: 24 }, (_, i) => api.collection('readings').put(`r${burst}-${i}`, { burst, i, value: Math.sin(burst + i) })));
+      await page.waitForTimeout(1100);
+    }
+    await page.waitForFunction(() => [...document.querySelectorAll('.chart polyline')].every((line) => line.getAttribute('points')?.includes(' ')), undefined, {
+      timeout: 10_000,
+    });
+    expect(await page.locator('.chart polyline').count()).toBe(6);
     await page.evaluate(() => {
       window.scrollTo(0, 0);
     });
