@@ -2,7 +2,7 @@ import type { KilnDoc } from '@kilndb/server/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorMessage, Notice } from '../components/messages.js';
 import { failureText, useStudio } from '../context.js';
-import { useCoalesced, useFeed } from '../hooks.js';
+import { useThrottled, useFeed } from '../hooks.js';
 import { cellText } from '../lib/format.js';
 import { hrefOf } from '../lib/route.js';
 import { DocumentEditor, type EditTarget } from './document-editor.js';
@@ -38,7 +38,7 @@ export function CollectionPage({ name }: { name: string }) {
   useEffect(() => {
     void fetchPage();
   }, [offset]);
-  const refresh = useCoalesced(fetchPage, 1000);
+  const refresh = useThrottled(fetchPage, 1000);
   useFeed((item) => {
     if (item.collection === name) refresh();
   });

@@ -2,7 +2,7 @@ import type { StatsResponse } from '@kilndb/server/client';
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorMessage } from '../components/messages.js';
 import { failureText, useStudio } from '../context.js';
-import { useCoalesced, useFeed } from '../hooks.js';
+import { useThrottled, useFeed } from '../hooks.js';
 import type { FeedItem } from '../lib/live-feed.js';
 import { hrefOf } from '../lib/route.js';
 import { applyChange } from '../lib/stats-change.js';
@@ -12,7 +12,7 @@ export function OverviewPage() {
   const studio = useStudio();
   const [stats, setStats] = useState<StatsResponse>();
   const [error, setError] = useState<string>();
-  const refresh = useCoalesced(async () => {
+  const refresh = useThrottled(async () => {
     try {
       setStats(await studio.client.stats());
       setError(undefined);
