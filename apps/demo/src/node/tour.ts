@@ -66,7 +66,7 @@ export async function runTour(options: TourOptions): Promise<TourResult> {
         if (acked.size === options.killAfter) {
           stream.killed = true;
           first.child.kill('SIGKILL');
-          log(`   SIGKILL sent with ${sent.size - acked.size} writes still in flight`);
+          log(`   SIGKILL sent with ${sent.size - acked.size} writes in flight (replies already on their way may still arrive)`);
         }
       }
     };
