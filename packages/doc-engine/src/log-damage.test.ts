@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '@kilndb/snapshot/testing';
 import { scanBuffer } from '@kilndb/wal-format';
 import { Database } from './database.js';
 import type { DatabaseOptions } from './options.js';
@@ -81,24 +82,13 @@ describe('a log with damage in the middle', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG, so a failing trial can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('a log after random damage (seeded)', () => {
   it.each([
     ['plaintext', 0x5eed_0031, {}],
     ['encrypted', 0x5eed_0032, { encryptionKey: KEY }],
   ] as const)('keeps every document whose record the damage does not overlap (%s)', async (_, seed, options) => {
-    const random = prng(seed);
+    const rng = new SeededRandom(seed);
+    const random = (): number => rng.next();
     const int = (n: number): number => Math.floor(random() * n);
     const deadline = Date.now() + 45_000;
     let trials = 0;

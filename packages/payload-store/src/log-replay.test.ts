@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '@kilndb/snapshot/testing';
 import { encodeDelete, encodeStore, storeRecordSize, type ScanEntry } from '@kilndb/wal-format';
 import { AppendLog, type AppendLogOptions, type LogWarning } from './append-log.js';
 import { SIMULATION_BASE, tempDir } from './test-support/temp-dir.js';
@@ -190,18 +191,6 @@ describe('replay after damage in the middle of the log', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG, so a failing trial can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Original {
   readonly offset: number;
   readonly size: number;
@@ -218,7 +207,8 @@ function entryKey(entry: ScanEntry): string {
 describe('replay after random damage (seeded)', () => {
   it('replays every record the damage does not overlap, the same on every open, and quarantines once', async () => {
     const seed = 0x5eed_0011;
-    const random = prng(seed);
+    const rng = new SeededRandom(seed);
+    const random = (): number => rng.next();
     const int = (n: number): number => Math.floor(random() * n);
     const deadline = Date.now() + 60_000;
     let trials = 0;

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '@kilndb/snapshot/testing';
 import { scanBuffer } from '@kilndb/wal-format';
 import { PayloadCorruptError } from './errors.js';
 import { PayloadStore, type PayloadStoreWarning } from './payload-store.js';
@@ -80,22 +81,11 @@ describe('PayloadStore after damage in the middle of its log', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG, so a failing trial can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('PayloadStore after random damage (seeded)', () => {
   it('keeps the value of every id no damaged record touches, and reopens to the same state', async () => {
     const seed = 0x5eed_0022;
-    const random = prng(seed);
+    const rng = new SeededRandom(seed);
+    const random = (): number => rng.next();
     const int = (n: number): number => Math.floor(random() * n);
     const deadline = Date.now() + 60_000;
     let trials = 0;
