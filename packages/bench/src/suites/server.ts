@@ -107,14 +107,22 @@ export const serverSuite: Suite = {
           ],
         }),
       );
+      let written = 0;
       rows.push(
         await load('POST /set, one small document, durability fsync', {
-          url: `${kiln.url}/set`,
-          method: 'POST',
+          url: kiln.url,
           duration,
           headers: auth,
-          idReplacement: true,
-          body: JSON.stringify({ collection: 'writes', data: { '[<id>]': smallDoc(7) } }),
+          requests: [
+            {
+              method: 'POST',
+              path: '/set',
+              setupRequest: (req) => {
+                written += 1;
+                return { ...req, body: JSON.stringify({ collection: 'writes', data: { [`w${written}`]: smallDoc(written) } }) };
+              },
+            },
+          ],
         }),
       );
     } finally {
