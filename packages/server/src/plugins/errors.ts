@@ -1,15 +1,15 @@
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyPluginCallback, FastifySchemaValidationError } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { ServerContext } from '../context.js';
 import { toHttpError } from '../engine-errors.js';
 import { errorBody, HttpError } from '../http-error.js';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../limits.js';
+import { typeboxValidator } from './validator.js';
 
 const errors: FastifyPluginCallback<ServerContext> = (app, { config }, done) => {
   // TypeBox's compiler reports unknown properties instead of silently dropping them (Fastify's default Ajv
   // setup removes them), and checks route schemas exactly as written.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(typeboxValidator);
 
   // Fastify's own JSON parser (prototype-poisoning checks included), behind a nesting check on the raw text.
   const parseJson = app.getDefaultJsonParser('error', 'error');
