@@ -18,6 +18,8 @@ import { websocketFeed } from './ws/feed.js';
 export async function buildApp(db: Database, config: ServerConfig): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
+    // Two log lines per request cost more than a key lookup; they come with --log-level debug or trace.
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     bodyLimit: config.maxBodyBytes,
     trustProxy: config.trustProxy,
     ...(config.tls === undefined ? {} : { https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }),

@@ -9,13 +9,13 @@ afterEach(async () => {
 });
 
 /** A login with an empty body: answered 400 at once (no password hashing), but counted by the limiter. */
-async function attempt(url: string, forwardedFor: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function attempt(url: string, forwardedFor: string): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
   const response = await fetch(`${url}/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
     body: '{}',
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
 }
 
 describe('rate limit', () => {
@@ -28,6 +28,16 @@ describe('rate limit', () => {
     expect(over.status).toBe(429);
     expect(over.body['statusCode']).toBe(429);
     expect(over.body['error']).toMatch(/Rate limit exceeded: 3 requests per 1 minute/);
+  });
+
+  it('sends the x-ratelimit headers and retry-after with a 429 only', async () => {
+    server = await startTestServer({ rateLimitMax: 1, rateLimitWindowMs: 60_000 });
+    const under = await attempt(server.url, 'x');
+    expect(under.headers.get('x-ratelimit-limit')).toBeNull();
+    const over = await attempt(server.url, 'x');
+    expect(over.status).toBe(429);
+    expect(over.headers.get('x-ratelimit-limit')).toBe('1');
+    expect(over.headers.get('retry-after')).not.toBeNull();
   });
 
   it('with trustProxy, keys on the X-Forwarded-For client', async () => {
