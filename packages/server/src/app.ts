@@ -16,10 +16,14 @@ import { websocketFeed } from './ws/feed.js';
 
 /** The Fastify app over an open database: one plugin per concern, registered in dependency order. */
 export async function buildApp(db: Database, config: ServerConfig): Promise<FastifyInstance> {
+  const requestLogging = config.logLevel === 'debug' || config.logLevel === 'trace';
   const app = Fastify({
     logger: { level: config.logLevel },
     // Two log lines per request cost more than a key lookup; they come with --log-level debug or trace.
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    disableRequestLogging: !requestLogging,
+    // Without request logging, a child logger per request (to bind its id) is work for nothing: the one
+    // request-scoped log line, a failed request's, names the id itself.
+    childLoggerFactory: (logger, bindings, options) => (requestLogging ? logger.child(bindings, options) : logger),
     bodyLimit: config.maxBodyBytes,
     trustProxy: config.trustProxy,
     ...(config.tls === undefined ? {} : { https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }),

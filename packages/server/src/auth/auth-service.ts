@@ -67,18 +67,27 @@ export class AuthService {
    * whole request to a simple route); expiry and revocation are checked on every call all the same.
    */
   async verify(token: string): Promise<Principal> {
-    let principal = this.verified.get(token);
-    if (principal === undefined) {
-      principal = await this.signer.verify(token);
-      if (this.verified.size >= VERIFIED_CACHE_SIZE) {
-        // Map order is insertion order: drop the oldest entry.
-        for (const oldest of this.verified.keys()) {
-          this.verified.delete(oldest);
-          break;
-        }
+    const known = this.verifiedBefore(token);
+    if (known !== undefined) return known;
+    const principal = await this.signer.verify(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) {
+      // Map order is insertion order: drop the oldest entry.
+      for (const oldest of this.verified.keys()) {
+        this.verified.delete(oldest);
+        break;
       }
-      this.verified.set(token, principal);
     }
+    this.verified.set(token, principal);
+    return this.stillValid(token, principal);
+  }
+
+  /** The principal of a token verified before, checked for expiry and revocation now; undefined when not remembered. */
+  verifiedBefore(token: string): Principal | undefined {
+    const principal = this.verified.get(token);
+    return principal === undefined ? undefined : this.stillValid(token, principal);
+  }
+
+  private stillValid(token: string, principal: Principal): Principal {
     const status = this.tokenStatus(principal);
     if (status === 'valid') return principal;
     this.verified.delete(token);

@@ -31,7 +31,7 @@ const errors: FastifyPluginCallback<ServerContext> = (app, { config }, done) => 
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = httpErrorOf(error, config.maxBodyBytes);
-    if (answer.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (answer.statusCode >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
     return reply.code(answer.statusCode).send(errorBody(answer));
   });
 

@@ -106,11 +106,22 @@ const metrics: FastifyPluginCallback<ServerContext> = (app, { db, config }, done
   };
   app.decorate('metrics', serverMetrics);
 
-  app.addHook('onResponse', async (request, reply) => {
+  // One labelled child per method, route and status, found by a string key: prom-client would otherwise
+  // hash the label object on every observation.
+  const byLabels = new Map<string, { observe(seconds: number): void }>();
+  app.addHook('onResponse', (request, reply, hookDone) => {
     const route = request.routeOptions.url ?? '(unmatched)';
     const ms = reply.elapsedTime;
-    latency.observe({ method: request.method, route, status_code: String(reply.statusCode) }, ms / 1000);
-    if (reply.statusCode < 400 && isWrite(request.method, route)) writes.record(ms);
+    const status = reply.statusCode;
+    const key = `${request.method} ${String(status)} ${route}`;
+    let child = byLabels.get(key);
+    if (child === undefined) {
+      child = latency.labels({ method: request.method, route, status_code: String(status) });
+      byLabels.set(key, child);
+    }
+    child.observe(ms / 1000);
+    if (status < 400 && isWrite(request.method, route)) writes.record(ms);
+    hookDone();
   });
 
   // A scraper's metrics token is not a user token: answered here, before the auth hook would refuse it.
