@@ -1,6 +1,6 @@
 import type { Database } from '@kilndb/doc-engine';
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { authPlugin } from './auth/plugin.js';
 import { AuthService } from './auth/auth-service.js';
 import type { ServerConfig } from './config.js';
@@ -20,7 +20,7 @@ export async function buildApp(db: Database, config: ServerConfig): Promise<Fast
   const app = Fastify({
     logger: { level: config.logLevel },
     // Two log lines per request cost more than a key lookup; they come with --log-level debug or trace.
-    disableRequestLogging: !requestLogging,
+    logController: new LogController({ disableRequestLogging: !requestLogging }),
     // Without request logging, a child logger per request (to bind its id) is work for nothing: the one
     // request-scoped log line, a failed request's, names the id itself.
     childLoggerFactory: (logger, bindings, options) => (requestLogging ? logger.child(bindings, options) : logger),
