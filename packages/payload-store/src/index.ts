@@ -22,15 +22,9 @@ export {
   StoreLayoutError,
   StoreOptionError,
 } from './errors.js';
-export {
-  PayloadStore,
-  type CompactionResult,
-  type PayloadId,
-  type PayloadStoreOptions,
-  type PayloadStoreStats,
-  type PayloadStoreWarning,
-  type SnapshotResult,
-} from './payload-store.js';
+export { PayloadStore } from './payload-store.js';
+export type { CompactionResult, PayloadId, PayloadStoreOptions, PayloadStoreStats, SnapshotResult } from './store-types.js';
+export type { PayloadStoreWarning } from './warnings.js';
 export type { JsonValue } from './payload-json.js';
 export {
   copyJsonValue,
