@@ -1,13 +1,6 @@
-export {
-  AppendLog,
-  type AppendLogOptions,
-  type AppendLogStats,
-  type AppendOptions,
-  type DamageReport,
-  type Durability,
-  type LogWarning,
-  type ReplaySummary,
-} from './append-log.js';
+export { AppendLog, type AppendLogStats } from './append-log.js';
+export type { AppendLogOptions, AppendOptions, Durability, LogWarning } from './log-options.js';
+export type { DamageReport, ReplaySummary } from './replay-summary.js';
 export { DirectoryLock } from './directory-lock.js';
 export {
   DirectoryLockedError,

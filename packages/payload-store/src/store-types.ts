@@ -1,5 +1,5 @@
 import type { FileSystem } from '@kilndb/snapshot';
-import type { Durability } from './append-log.js';
+import type { Durability } from './log-options.js';
 import type { PayloadStoreWarning } from './warnings.js';
 
 export interface PayloadStoreOptions {
