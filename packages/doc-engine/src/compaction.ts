@@ -14,7 +14,7 @@ import type { DatabaseWarning } from './warnings.js';
 
 /** What a compaction (or `snapshot()`) did. */
 export interface SnapshotInfo {
-  /** The snapshot file (in `snapshot/`) now current. */
+  /** The snapshot file now current: `snapshot.kilndocs` in the database directory (older ones go to `backup/`). */
   readonly path: string;
   /** The last sequence number it covers. */
   readonly seq: number;

@@ -3,15 +3,14 @@ import { DirectoryLock } from '@kilndb/payload-store';
 import { cleanStaleTemps, isErrno, type FileStat, type FileSystem } from '@kilndb/snapshot';
 import { ChangeFeed, ChangeStream, type ChangeListener } from './changes.js';
 import { Collection, type CollectionEngine } from './collection.js';
+import { CommitPipeline, opsFootprint } from './commit-pipeline.js';
 import { Compactor, type SnapshotInfo } from './compaction.js';
-import { checkSchema, evictions } from './constraints.js';
 import { openKeyring, type EntryCipher } from './crypto/index.js';
 import { ensureDirectory } from './directories.js';
 import { checkCollectionName } from './documents.js';
-import { EntryLog, type EntryLogStats, type SeqRange } from './entry-log.js';
+import { EntryLog, type EntryLogStats } from './entry-log.js';
 import {
   ChangesUnavailableError,
-  ConflictError,
   DatabaseClosedError,
   DatabaseLayoutError,
   DatabaseReadOnlyError,
@@ -19,10 +18,9 @@ import {
 } from './errors.js';
 import { checkDatabaseDirectory } from './layout.js';
 import { allSegments, entryReader, oldestAvailableSeq, readCommits, segmentsAfter } from './history.js';
-import { encodeEntries, type LogEntry } from './log-entry.js';
+import type { LogEntry } from './log-entry.js';
 import { resolveOptions, type DatabaseOptions, type ResolvedOptions } from './options.js';
-import { Overlay, type Observations } from './overlay.js';
-import { PendingWrites, addKey, type Footprint } from './pending-writes.js';
+import type { Footprint } from './pending-writes.js';
 import { CommitAssembler, type Commit } from './replay.js';
 import { LOG_DIR, listSegments } from './segments.js';
 import { NEXT_SNAPSHOT_FILE, loadSnapshot, newestSnapshotPath, type SnapshotFile } from './snapshot-store.js';
@@ -30,10 +28,9 @@ import { collectionStats, type CollectionStats } from './collection-stats.js';
 import { collectionExpired, docExpired } from './live.js';
 import type { StoredDoc } from './query/types.js';
 import { DocumentState } from './state.js';
-import { Transaction, TransactionContext } from './transaction.js';
-import { uuid7 } from './uuid7.js';
+import { Transaction, TransactionContext, observedFootprint, validateObservations } from './transaction.js';
 import type { DatabaseWarning } from './warnings.js';
-import { planWrite, type WriteOp } from './write-plan.js';
+import type { WriteOp } from './write-plan.js';
 
 export interface DatabaseStats {
   readonly directory: string;
@@ -64,16 +61,11 @@ export interface ChangesOptions {
  */
 export class Database implements CollectionEngine {
   readonly state: DocumentState;
-  private readonly pending = new PendingWrites();
   private readonly feed: ChangeFeed;
+  private readonly commits: CommitPipeline;
   private readonly compactor: Compactor | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
-  private lastSeq: number;
-  private lastTime: number;
-  /** Commits whose records are placed in the log but not yet applied (or failed). */
-  private unsettled = 0;
-  private settledWaiters: (() => void)[] = [];
   private autoCompaction: Promise<unknown> | undefined;
   /** Log size past which a commit starts an automatic compaction. */
   private autoCompactAbove: number;
@@ -92,9 +84,24 @@ export class Database implements CollectionEngine {
     snapshot: SnapshotFile | undefined,
   ) {
     this.state = state;
-    this.lastSeq = lastSeq;
-    this.lastTime = lastTime;
     this.feed = new ChangeFeed(options.onWarning);
+    this.commits = new CommitPipeline(
+      {
+        state,
+        log,
+        cipher,
+        feed: this.feed,
+        clock: () => this.options.clock(),
+        assertWritable: () => {
+          this.assertWritable();
+        },
+        afterCommit: () => {
+          this.maybeCompact();
+        },
+      },
+      lastSeq,
+      lastTime,
+    );
     this.autoCompactAbove = options.compactThresholdBytes;
     this.compactor = options.readOnly
       ? undefined
@@ -109,8 +116,8 @@ export class Database implements CollectionEngine {
           log,
           snapshot,
           capture: async (coveredSeq) => {
-            await this.whenSettled();
-            return { state: this.state, seq: coveredSeq, time: this.lastTime };
+            await this.commits.whenSettled();
+            return { state: this.state, seq: coveredSeq, time: this.commits.lastTime };
           },
         });
     this.snapshotAtOpen = snapshot;
@@ -215,7 +222,7 @@ export class Database implements CollectionEngine {
 
   /** Sequence number of the last commit applied (0 for an empty database). */
   get seq(): number {
-    return this.lastSeq;
+    return this.commits.lastSeq;
   }
 
   /**
@@ -227,7 +234,7 @@ export class Database implements CollectionEngine {
    */
   async transaction<R>(fn: (tx: Transaction) => Promise<R> | R): Promise<R> {
     this.assertWritable();
-    const context = new TransactionContext(this.state, () => this.now());
+    const context = new TransactionContext(this.state, () => this.commits.now());
     let result: R;
     try {
       result = await fn(new Transaction(context));
@@ -236,9 +243,9 @@ export class Database implements CollectionEngine {
     }
     if (context.ops.length === 0) return result;
     const written = opsFootprint(context.ops);
-    await this.whenFree(observedFootprint(context.observations, written), () => {
+    await this.commits.whenFree(observedFootprint(context.observations, written), () => {
       validateObservations(this.state, context.observations);
-      return this.append(this.plan(context.ops), written);
+      return this.commits.append(this.commits.plan(context.ops), written);
     });
     return result;
   }
@@ -247,9 +254,9 @@ export class Database implements CollectionEngine {
   async commitOps(ops: readonly WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
     const footprint = opsFootprint(ops);
     let entries: (LogEntry | undefined)[] = [];
-    await this.whenFree(footprint, () => {
-      entries = this.plan(ops);
-      return this.append(entries, footprint);
+    await this.commits.whenFree(footprint, () => {
+      entries = this.commits.plan(ops);
+      return this.commits.append(entries, footprint);
     });
     return entries;
   }
@@ -279,9 +286,9 @@ export class Database implements CollectionEngine {
     const collections = [...this.state.collections].filter(([, state]) => state.expiring > 0 || collectionExpired(state, now)).map(([name]) => name);
     if (collections.length === 0) return 0;
     let entries: LogEntry[] = [];
-    await this.whenFree({ keys: new Map(), collections }, () => {
+    await this.commits.whenFree({ keys: new Map(), collections }, () => {
       // Selected only now that no write to these collections is in flight, so a document rewritten meanwhile is spared.
-      const time = this.now();
+      const time = this.commits.now();
       entries = [];
       for (const name of collections) {
         const state = this.state.collections.get(name);
@@ -291,7 +298,7 @@ export class Database implements CollectionEngine {
           if (all || docExpired(state.get(key) as StoredDoc, time)) entries.push({ cmd: 'DELETE', collection: name, key, value: null, _t: time });
         }
       }
-      return this.append(entries, { keys: new Map(), collections });
+      return this.commits.append(entries, { keys: new Map(), collections });
     });
     return entries.length;
   }
@@ -308,9 +315,9 @@ export class Database implements CollectionEngine {
   async commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
     const footprint: Footprint = { keys: new Map(), collections: [collection] };
     let entries: (LogEntry | undefined)[] = [];
-    await this.whenFree(footprint, () => {
-      entries = this.plan(select(this.options.clock()));
-      return this.append(entries, footprint);
+    await this.commits.whenFree(footprint, () => {
+      entries = this.commits.plan(select(this.options.clock()));
+      return this.commits.append(entries, footprint);
     });
     return entries;
   }
@@ -332,7 +339,7 @@ export class Database implements CollectionEngine {
       readOnly: this.options.readOnly,
       collections: this.state.collections.size,
       documents,
-      seq: this.lastSeq,
+      seq: this.commits.lastSeq,
       snapshot: snapshot === undefined ? undefined : { seq: snapshot.seq, path: snapshot.path },
       log: this.log.stats(),
       compactions: this.compactor?.completed ?? 0,
@@ -354,7 +361,7 @@ export class Database implements CollectionEngine {
    */
   changes(options: ChangesOptions = {}): AsyncIterableIterator<Commit> {
     this.assertOpen();
-    const boundary = this.lastSeq;
+    const boundary = this.commits.lastSeq;
     const sinceSeq = options.sinceSeq ?? boundary;
     if (!Number.isSafeInteger(sinceSeq) || sinceSeq < 0) {
       throw new InvalidOptionError('sinceSeq', `must be a non-negative integer sequence number, got ${String(sinceSeq)}`);
@@ -386,7 +393,7 @@ export class Database implements CollectionEngine {
       await this.autoCompaction;
       await this.compactor?.idle();
       await this.log.close();
-      await this.whenSettled();
+      await this.commits.whenSettled();
     } finally {
       this.feed.close();
       await this.lock?.release();
@@ -401,123 +408,6 @@ export class Database implements CollectionEngine {
   private assertWritable(): void {
     this.assertOpen();
     if (this.options.readOnly) throw new DatabaseReadOnlyError(this.directory);
-  }
-
-  /** Unix ms, never going back: `_t` stays ordered even if the clock steps back, which `recover --to-time` relies on. */
-  private now(): number {
-    const time = Math.floor(this.options.clock());
-    if (time > this.lastTime) this.lastTime = time;
-    return this.lastTime;
-  }
-
-  /**
-   * Waits until nothing in `footprint` is in flight, then runs `plan` in the same synchronous step as the
-   * last check, so no other write can slip in between. `plan` must append what it planned before returning.
-   */
-  private async whenFree<T>(footprint: Footprint, plan: () => T): Promise<T> {
-    this.assertWritable();
-    for (let wait = this.pending.wait(footprint); wait !== undefined; wait = this.pending.wait(footprint)) {
-      await wait;
-      this.assertWritable();
-    }
-    return plan();
-  }
-
-  /** Plans `ops` in order against the committed state (a scratch overlay when there are several). */
-  private plan(ops: readonly WriteOp[]): (LogEntry | undefined)[] {
-    const now = this.now();
-    // Ops that cannot see each other's effects (one op, or sets of fresh generated keys) plan straight
-    // against the committed state; others go through a scratch overlay so each sees the ones before it.
-    let entries: (LogEntry | undefined)[];
-    if (ops.length === 1 || ops.every((op) => op.kind === 'set' && op.generatedKey)) {
-      entries = ops.map((op) => planWrite(this.state, op, now));
-    } else {
-      const overlay = new Overlay(this.state, (collection) => this.state.reserveSeq(collection));
-      entries = ops.map((op) => {
-        const entry = planWrite(overlay, op, now);
-        if (entry !== undefined) overlay.apply(entry);
-        return entry;
-      });
-    }
-    for (const entry of entries) if (entry !== undefined) checkSchema(this.state, entry);
-    // Capped collections evict in the same commit as the write that overflows them.
-    for (const entry of evictions(this.state, entries, now)) entries.push(entry);
-    return entries;
-  }
-
-  /**
-   * Appends the entries as one group write (bracketed as a transaction when there are several), and
-   * applies them to the state once durable. Resolves when applied; until then writes that touch
-   * `footprint` wait.
-   */
-  private append(planned: readonly (LogEntry | undefined)[], footprint: Footprint): Promise<void> {
-    const entries = planned.filter((entry): entry is LogEntry => entry !== undefined);
-    if (entries.length === 0) return Promise.resolve();
-    const txId = entries.length > 1 ? uuid7() : undefined;
-    let payloads: Uint8Array[];
-    try {
-      payloads = this.encode(entries, txId);
-    } catch (error) {
-      return Promise.reject(asError(error));
-    }
-    let placed = false;
-    let written: Promise<SeqRange>;
-    try {
-      written = this.log.append(payloads, () => {
-        placed = true;
-        this.unsettled++;
-      });
-    } catch (error) {
-      return Promise.reject(asError(error));
-    }
-    const applied = written
-      .then((range) => {
-        this.applyCommit(range, entries, txId);
-      })
-      .finally(() => {
-        if (placed) this.settleOne();
-      });
-    this.pending.add(footprint, applied);
-    return applied;
-  }
-
-  private encode(entries: readonly LogEntry[], txId: string | undefined): Uint8Array[] {
-    let payloads: Uint8Array[];
-    if (txId === undefined) {
-      payloads = encodeEntries(entries);
-    } else {
-      const time = (entries[0] as LogEntry)._t;
-      const framed: LogEntry[] = [{ cmd: 'TX_BEGIN', collection: '', key: txId, value: null, _t: time }];
-      for (const entry of entries) framed.push(entry);
-      framed.push({ cmd: 'TX_COMMIT', collection: '', key: txId, value: { count: entries.length }, _t: time });
-      payloads = encodeEntries(framed, txId, 1, framed.length - 1);
-    }
-    const cipher = this.cipher;
-    return cipher === undefined ? payloads : payloads.map((plain) => cipher.seal(plain));
-  }
-
-  private applyCommit(range: SeqRange, entries: readonly LogEntry[], txId: string | undefined): void {
-    for (const entry of entries) this.state.apply(entry);
-    this.lastSeq = range.lastSeq;
-    if (this.feed.active) {
-      const first = txId === undefined ? range.firstSeq : range.firstSeq + 1;
-      this.feed.emit({ seq: range.lastSeq, txId, entries: entries.map((entry, i) => ({ seq: first + i, entry })) });
-    }
-    this.maybeCompact();
-  }
-
-  private settleOne(): void {
-    this.unsettled--;
-    if (this.unsettled > 0) return;
-    const waiters = this.settledWaiters;
-    this.settledWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
-
-  /** Resolves once every commit placed in the log so far is applied (or failed). */
-  private whenSettled(): Promise<void> {
-    if (this.unsettled === 0) return Promise.resolve();
-    return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   private maybeCompact(): void {
@@ -575,51 +465,3 @@ async function statDirectory(fs: FileSystem, dir: string): Promise<FileStat | un
     throw error;
   }
 }
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-/** The keys and collections `ops` write (what they wait for and, in flight, what others wait for). */
-function opsFootprint(ops: readonly WriteOp[]): Footprint {
-  const keys = new Map<string, string[]>();
-  const collections: string[] = [];
-  for (const op of ops) {
-    if (op.kind === 'drop' || op.kind === 'setting') collections.push(op.collection);
-    else addKey(keys, op.collection, op.kind === 'set' && op.generatedKey ? undefined : op.key);
-  }
-  return { keys, collections };
-}
-
-/** Everything a transaction looked at or writes: its commit waits until none of it is in flight. */
-function observedFootprint(observations: Observations, written: Footprint): Footprint {
-  const keys = new Map<string, string[]>();
-  for (const [collection, list] of written.keys) for (const key of list) addKey(keys, collection, key);
-  for (const [collection, seen] of observations.keys) for (const key of seen.keys()) addKey(keys, collection, key);
-  return { keys, collections: [...written.collections, ...observations.collections.keys()] };
-}
-
-/** Throws ConflictError if anything the transaction looked at changed since it looked. */
-function validateObservations(state: DocumentState, observations: Observations): void {
-  for (const [collection, seen] of observations.keys) {
-    for (const [key, doc] of seen) {
-      const now = state.doc(collection, key);
-      if (now !== doc) {
-        throw new ConflictError(
-          collection,
-          key,
-          doc?._v ?? 0,
-          now?._v ?? 0,
-          `another commit changed the document after the transaction read it (version ${doc?._v ?? 0} then, ${now?._v ?? 0} now)`,
-        );
-      }
-    }
-  }
-  for (const [collection, seen] of observations.collections) {
-    const now = state.collections.get(collection);
-    if (now !== seen.state || (now?.version ?? 0) !== seen.version) {
-      throw new ConflictError(collection, undefined, undefined, undefined, 'another commit changed the collection after the transaction listed or counted it');
-    }
-  }
-}
-

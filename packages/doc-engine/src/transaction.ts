@@ -1,9 +1,10 @@
 import { checkSchema } from './constraints.js';
 import { docExpired } from './live.js';
 import { checkCollectionName, checkKey, readView, type ReadDoc } from './documents.js';
-import { TransactionClosedError } from './errors.js';
+import { ConflictError, TransactionClosedError } from './errors.js';
 import type { LogEntry } from './log-entry.js';
 import { Overlay, type Observations } from './overlay.js';
+import { addKey, type Footprint } from './pending-writes.js';
 import type { DocumentState } from './state.js';
 import { deleteManyOps, deleteOp, insertOps, resultOf, setOp, updateOp, type ExpiryOptions, type InsertInput, type VersionGuard, type WriteOptions, type WriteResult } from './write-ops.js';
 import { planWrite, type WriteOp } from './write-plan.js';
@@ -121,3 +122,36 @@ function settle<R>(body: () => R): Promise<R> {
     resolve(body());
   });
 }
+
+/** Everything a transaction looked at or writes: its commit waits until none of it is in flight. */
+export function observedFootprint(observations: Observations, written: Footprint): Footprint {
+  const keys = new Map<string, string[]>();
+  for (const [collection, list] of written.keys) for (const key of list) addKey(keys, collection, key);
+  for (const [collection, seen] of observations.keys) for (const key of seen.keys()) addKey(keys, collection, key);
+  return { keys, collections: [...written.collections, ...observations.collections.keys()] };
+}
+
+/** Throws ConflictError if anything the transaction looked at changed since it looked. */
+export function validateObservations(state: DocumentState, observations: Observations): void {
+  for (const [collection, seen] of observations.keys) {
+    for (const [key, doc] of seen) {
+      const now = state.doc(collection, key);
+      if (now !== doc) {
+        throw new ConflictError(
+          collection,
+          key,
+          doc?._v ?? 0,
+          now?._v ?? 0,
+          `another commit changed the document after the transaction read it (version ${doc?._v ?? 0} then, ${now?._v ?? 0} now)`,
+        );
+      }
+    }
+  }
+  for (const [collection, seen] of observations.collections) {
+    const now = state.collections.get(collection);
+    if (now !== seen.state || (now?.version ?? 0) !== seen.version) {
+      throw new ConflictError(collection, undefined, undefined, undefined, 'another commit changed the collection after the transaction listed or counted it');
+    }
+  }
+}
+

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeFileSystem, type FileSystem } from '@kilndb/snapshot';
 import { wrapHandles } from '@kilndb/snapshot/testing';
 import { decodeRecord, encodeDelete, encodeStore, encodeStoreInto, storeRecordSize, type ScanEntry } from '@kilndb/wal-format';
-import { AppendLog, type LogWarning } from './append-log.js';
+import { AppendLog } from './append-log.js';
+import type { LogWarning } from './log-options.js';
 import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError, ReplayStartError } from './errors.js';
 
 let dir: string;

@@ -1,80 +1,10 @@
 import * as path from 'node:path';
-import { nodeFileSystem, type FileHandle, type FileSystem } from '@kilndb/snapshot';
-import type { ScanEnd, ScanEntry } from '@kilndb/wal-format';
+import { nodeFileSystem, type FileHandle } from '@kilndb/snapshot';
+import { Group, type Sync, type WrittenGroup } from './commit-group.js';
 import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError } from './errors.js';
+import type { AppendLogOptions, AppendOptions, Durability, LogWarning } from './log-options.js';
 import { replayAndRepair } from './log-repair.js';
-
-/**
- * When an append's promise settles:
- * - `'fsync'`: after the bytes are written and fdatasync'd: the append survives power loss.
- * - `'flush'`: after the bytes are handed to the OS: the append survives a process crash.
- * - `'none'`: at once; the bytes are written by `flush()`, `close()` or a background timer.
- */
-export type Durability = 'fsync' | 'flush' | 'none';
-
-export interface LogWarning {
-  readonly code: 'corrupt-record' | 'damaged-range' | 'torn-tail' | 'background-flush-failed';
-  readonly message: string;
-  readonly path: string;
-  readonly offset?: number;
-}
-
-export interface AppendLogOptions {
-  readonly fs?: FileSystem;
-  /** Default `'fsync'`. */
-  readonly durability?: Durability;
-  /** Longest time acknowledged-but-unwritten bytes wait for the background write. Default 50 ms. */
-  readonly flushIntervalMs?: number;
-  /**
-   * Most bytes that settled appends ('none' or deferred) may leave unwritten. The append that reaches it
-   * writes them at once, so a loop that never yields to the event loop (a bulk load) keeps memory bounded.
-   * Default 2 MiB.
-   */
-  readonly writeBehindBytes?: number;
-  /** Replays without repairing anything and refuses appends. A missing file reads as empty. */
-  readonly readOnly?: boolean;
-  /** Byte offset replay starts at (a snapshot's log position); it must be a record boundary. Default 0. */
-  readonly replayFrom?: number;
-  /** Called for each valid record met during replay, in log order. Payloads are views: copy what you keep. */
-  readonly onRecord?: (entry: ScanEntry) => void;
-  /**
-   * After damage, replay resumes at the first whole valid record this accepts, given its id (called before
-   * its CRC is checked). doc-engine asks for a sequence number above the last one read. Default: any.
-   */
-  readonly acceptResync?: (id: bigint) => boolean;
-  readonly onWarning?: (warning: LogWarning) => void;
-  /** Size of each read during replay. Default 4 MiB. */
-  readonly replayChunkBytes?: number;
-}
-
-/** A damaged stretch inside the log that replay stepped over to the next valid record. */
-export interface DamageReport {
-  readonly offset: number;
-  readonly length: number;
-  /** Where its bytes were copied before they were zeroed in the log; undefined when read-only or already all zero. */
-  readonly quarantinePath: string | undefined;
-}
-
-/** What replay met while opening the log. */
-export interface ReplaySummary {
-  readonly from: number;
-  readonly records: number;
-  /** Records skipped because their CRC does not match (their framing held). */
-  readonly corruptRecords: number;
-  /** Bytes skipped inside the log: corrupt records and damaged ranges (a cut tail is `truncatedBytes`). */
-  readonly corruptBytes: number;
-  /** Stretches that could not be framed, each followed by a valid record, in log order. */
-  readonly damage: readonly DamageReport[];
-  /** Bytes cut from the end of the log (a torn tail or an unknown marker), saved to `quarantinePath`. */
-  readonly truncatedBytes: number;
-  readonly quarantinePath: string | undefined;
-  readonly end: ScanEnd;
-}
-
-export interface AppendOptions {
-  /** Settle at once and leave the bytes for `flush()`, whatever the log's durability. */
-  readonly defer?: boolean;
-}
+import type { ReplaySummary } from './replay-summary.js';
 
 export interface AppendLogStats {
   /** Logical end: every appended byte, written or not. */
@@ -85,62 +15,6 @@ export interface AppendLogStats {
   readonly writes: number;
   /** fdatasync calls issued. */
   readonly syncs: number;
-}
-
-interface Waiter {
-  /** Offset of the waiter's bytes inside its group; the group's file position is known only once written. */
-  readonly relative: number;
-  readonly resolve: (offset: number) => void;
-  readonly reject: (error: Error) => void;
-}
-
-/** Bytes committed together: one write, and at most one fdatasync. */
-class Group {
-  bytes: Uint8Array;
-  length = 0;
-  waiters: Waiter[] = [];
-  flushWaiters: Waiter[] = [];
-  /** Holds bytes whose appends already settled ('none' or deferred): a failed write of them loses acknowledged data. */
-  acknowledged = false;
-
-  constructor(capacity: number) {
-    this.bytes = new Uint8Array(capacity);
-  }
-
-  reserve(size: number): number {
-    const at = this.length;
-    const needed = at + size;
-    if (needed > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
-      grown.set(this.bytes.subarray(0, at));
-      this.bytes = grown;
-    }
-    return at;
-  }
-
-  get empty(): boolean {
-    return this.length === 0 && this.flushWaiters.length === 0;
-  }
-
-  reset(): void {
-    this.length = 0;
-    this.waiters = [];
-    this.flushWaiters = [];
-    this.acknowledged = false;
-  }
-}
-
-/** A group written to the file at `start`, waiting for an fdatasync. */
-interface WrittenGroup {
-  readonly group: Group;
-  readonly start: number;
-}
-
-/** An fdatasync under way and the written groups it makes durable. */
-interface Sync {
-  /** The log's written end when it started: every byte before it is durable once it completes. */
-  readonly covers: number;
-  readonly groups: WrittenGroup[];
 }
 
 const INITIAL_GROUP_BYTES = 64 * 1024;

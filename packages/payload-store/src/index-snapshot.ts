@@ -6,7 +6,7 @@ import {
 } from '@kilndb/snapshot';
 import { LEGACY_STORE_MARKER, LEGACY_STORE_OVERHEAD, LENGTH_FIELD_OFFSET, STORE_MARKER } from '@kilndb/wal-format';
 import { IdIndex, UNKNOWN_SIZE } from './id-index.js';
-import type { PayloadStoreWarning } from './payload-store.js';
+import type { PayloadStoreWarning } from './warnings.js';
 
 /** Entries whose records are read back at open to check that the snapshot belongs to this log. */
 const SPOT_CHECKS = 16;

@@ -1,13 +1,6 @@
-export {
-  AppendLog,
-  type AppendLogOptions,
-  type AppendLogStats,
-  type AppendOptions,
-  type DamageReport,
-  type Durability,
-  type LogWarning,
-  type ReplaySummary,
-} from './append-log.js';
+export { AppendLog, type AppendLogStats } from './append-log.js';
+export type { AppendLogOptions, AppendOptions, Durability, LogWarning } from './log-options.js';
+export type { DamageReport, ReplaySummary } from './replay-summary.js';
 export { DirectoryLock } from './directory-lock.js';
 export {
   DirectoryLockedError,
@@ -22,15 +15,9 @@ export {
   StoreLayoutError,
   StoreOptionError,
 } from './errors.js';
-export {
-  PayloadStore,
-  type CompactionResult,
-  type PayloadId,
-  type PayloadStoreOptions,
-  type PayloadStoreStats,
-  type PayloadStoreWarning,
-  type SnapshotResult,
-} from './payload-store.js';
+export { PayloadStore } from './payload-store.js';
+export type { CompactionResult, PayloadId, PayloadStoreOptions, PayloadStoreStats, SnapshotResult } from './store-types.js';
+export type { PayloadStoreWarning } from './warnings.js';
 export type { JsonValue } from './payload-json.js';
 export {
   copyJsonValue,

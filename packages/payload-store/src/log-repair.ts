@@ -1,8 +1,9 @@
 import type { FileHandle, FileSystem } from '@kilndb/snapshot';
 import type { ScanEnd } from '@kilndb/wal-format';
-import type { AppendLogOptions, DamageReport, LogWarning, ReplaySummary } from './append-log.js';
+import type { AppendLogOptions, LogWarning } from './log-options.js';
 import { replayLogFile, type DamagedRange, type ReplayScan } from './log-replay.js';
 import { quarantineRange, zeroRange } from './quarantine.js';
+import type { DamageReport, ReplaySummary } from './replay-summary.js';
 
 /**
  * Replays the log and, unless it is read-only, repairs it so appends can follow: each damaged range is

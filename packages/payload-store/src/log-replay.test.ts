@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@kilndb/snapshot/testing';
 import { encodeDelete, encodeStore, storeRecordSize, type ScanEntry } from '@kilndb/wal-format';
-import { AppendLog, type AppendLogOptions, type LogWarning } from './append-log.js';
+import { AppendLog } from './append-log.js';
+import type { AppendLogOptions, LogWarning } from './log-options.js';
 import { SIMULATION_BASE, tempDir } from './test-support/temp-dir.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);

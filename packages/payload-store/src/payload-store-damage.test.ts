@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@kilndb/snapshot/testing';
 import { scanBuffer } from '@kilndb/wal-format';
 import { PayloadCorruptError } from './errors.js';
-import { PayloadStore, type PayloadStoreWarning } from './payload-store.js';
+import { PayloadStore } from './payload-store.js';
+import type { PayloadStoreWarning } from './warnings.js';
 import { LOG_FILE } from './store-files.js';
 import { SIMULATION_BASE, tempDir } from './test-support/temp-dir.js';
 

@@ -9,7 +9,9 @@ import {
   PayloadCorruptError,
   PayloadValueError,
 } from './errors.js';
-import { PayloadStore, type PayloadStoreOptions, type PayloadStoreWarning } from './payload-store.js';
+import { PayloadStore } from './payload-store.js';
+import type { PayloadStoreOptions } from './store-types.js';
+import type { PayloadStoreWarning } from './warnings.js';
 import { COMPACTION_FILE, LOG_FILE, SNAPSHOT_FILE } from './store-files.js';
 import { tempDir } from './test-support/temp-dir.js';
 

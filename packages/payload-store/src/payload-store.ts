@@ -1,17 +1,13 @@
 import * as path from 'node:path';
-import { cleanStaleTemps, isErrno, nodeFileSystem, writeIndexSnapshot, type FileSystem } from '@kilndb/snapshot';
+import { cleanStaleTemps, nodeFileSystem, type FileSystem } from '@kilndb/snapshot';
 import {
   DELETE_RECORD_SIZE,
-  decodeRecord,
   encodeDeleteInto,
-  encodeStoreInto,
-  LENGTH_FIELD_OFFSET,
   STORE_OVERHEAD,
   type ScanEntry,
 } from '@kilndb/wal-format';
-import { AppendLog, type Durability, type LogWarning } from './append-log.js';
+import { AppendLog } from './append-log.js';
 import { checkBatch, checkEntry } from './batch-input.js';
-import { compactLog } from './compaction.js';
 import { DirectoryLock } from './directory-lock.js';
 import {
   LogClosedError,
@@ -20,99 +16,20 @@ import {
   PayloadCorruptError,
   ReplayStartError,
   StoreInputError,
-  StoreLayoutError,
 } from './errors.js';
-import { ABSENT, IdIndex, UNKNOWN_SIZE, type IndexKey } from './id-index.js';
-import { captureIndexSnapshot, loadIndexSnapshot } from './index-snapshot.js';
-import { decodePayload, payloadLength, stringifyPayload, writePayload, type JsonValue } from './payload-json.js';
+import { ABSENT, IdIndex, type IndexKey } from './id-index.js';
+import { loadIndexSnapshot } from './index-snapshot.js';
+import { LiveBytes } from './live-bytes.js';
+import type { Durability } from './log-options.js';
+import { StoreMaintenance } from './maintenance.js';
+import { decodePayload, payloadLength, stringifyPayload, type JsonValue } from './payload-json.js';
+import { PayloadReader } from './payload-reader.js';
 import { fromRecordId, toIndexKey } from './record-id.js';
-import { COMPACTION_FILE, LOG_FILE, SNAPSHOT_FILE } from './store-files.js';
-import { checkStoreDirectory } from './store-layout.js';
+import { LOG_FILE, SNAPSHOT_FILE } from './store-files.js';
+import { checkStoreDirectory, makeStoreDirectory, removeStaleCompaction } from './store-layout.js';
 import { checkStoreOptions } from './store-options.js';
-
-const DEFAULT_SNAPSHOT_THRESHOLD = 10 * 1024 * 1024;
-const DEFAULT_AUTO_COMPACT_MIN_BYTES = 64 * 1024 * 1024;
-/** First read of a record whose size is not known (loaded from a snapshot): enough for most payloads. */
-const GUESS_READ_BYTES = 4096;
-
-export interface PayloadStoreWarning {
-  readonly code: LogWarning['code'] | 'snapshot-rejected' | 'snapshot-failed' | 'compaction-failed';
-  readonly message: string;
-  readonly path: string;
-  readonly offset?: number;
-}
-
-export interface PayloadStoreOptions {
-  /** When a write's promise settles; see `Durability`. Default `'fsync'`. */
-  readonly durability?: Durability;
-  /** Write a snapshot once the log has grown this much since the last one. Default 10 MiB (VelesDB's); `Infinity` turns it off. */
-  readonly snapshotThresholdBytes?: number;
-  /**
-   * Compact on its own once dead bytes are at least this share of the log (0 < ratio ≤ 1) and the log is at
-   * least `autoCompactMinBytes` long. Default: off (compaction rewrites the live data, so it is left to `compact()`).
-   */
-  readonly autoCompactDeadRatio?: number;
-  /** Smallest log auto-compaction considers. Default 64 MiB. */
-  readonly autoCompactMinBytes?: number;
-  /** With `durability: 'none'`, the longest time a write waits in memory before it is written. Default 50 ms. */
-  readonly flushIntervalMs?: number;
-  /** Open without the lock and without repairing anything; every write throws `LogReadOnlyError`. */
-  readonly readOnly?: boolean;
-  /** The file system to do I/O through (tests inject faults here). Default: the real one. */
-  readonly fs?: FileSystem;
-  /** Told about skipped corrupt records, cut tails, rejected snapshots and failed background work. */
-  readonly onWarning?: (warning: PayloadStoreWarning) => void;
-}
-
-export interface PayloadStoreStats {
-  /** Live ids. */
-  readonly count: number;
-  readonly logBytes: number;
-  /** Bytes of the records the index points at. */
-  readonly liveBytes: number;
-  /** Bytes compaction would reclaim: overwritten and deleted records, delete records, skipped corrupt records. */
-  readonly deadBytes: number;
-  /** Records replayed from the log at open (after the snapshot, if one was used). */
-  readonly recordsReplayed: number;
-  /** Records skipped at open because their CRC did not match. */
-  readonly corruptRecordsSkipped: number;
-  /**
-   * Bytes skipped at open inside the log: corrupt records, and damaged ranges that could not be framed but
-   * had valid records after them (those were replayed; the range was quarantined and zeroed).
-   */
-  readonly corruptBytes: number;
-  /** Damaged ranges stepped over at open. */
-  readonly damagedRanges: number;
-  /** Bytes cut from the end of the log at open (a torn tail or an unknown marker). */
-  readonly bytesTruncated: number;
-  /** Where the cut bytes were saved, if any were cut. */
-  readonly quarantinePath: string | undefined;
-  /** Log position of the snapshot the store opened from or last wrote; 0 when there is none. */
-  readonly lastSnapshotPosition: number;
-  /** Whether the open loaded a snapshot (false after a full replay, including a rejected snapshot). */
-  readonly openedFromSnapshot: boolean;
-  readonly snapshotsWritten: number;
-  readonly compactions: number;
-  /** Group writes and fdatasyncs of the log since open. */
-  readonly writes: number;
-  readonly syncs: number;
-  /** Bytes the in-memory index takes. */
-  readonly indexBytes: number;
-}
-
-export interface SnapshotResult {
-  /** Log position the snapshot covers up to. */
-  readonly walPosition: number;
-  readonly entries: number;
-}
-
-export interface CompactionResult {
-  readonly bytesBefore: number;
-  readonly bytesAfter: number;
-}
-
-/** Id forms the store accepts: a non-negative safe integer, or a bigint up to 2^64 - 1. */
-export type PayloadId = number | bigint;
+import { encodeStoreRecord } from './store-record.js';
+import type { CompactionResult, PayloadId, PayloadStoreOptions, PayloadStoreStats, SnapshotResult } from './store-types.js';
 
 /**
  * A durable id → JSON store: one append-only CRC-checked log (`payloads.log`), an in-memory index of where
@@ -124,20 +41,15 @@ export type PayloadId = number | bigint;
  */
 export class PayloadStore {
   private readonly index: IdIndex;
-  /** Reused by every read; grown when a record is larger. */
-  private readBuffer = new Uint8Array(64 * 1024);
+  private readonly reader: PayloadReader;
+  private readonly maintenance: StoreMaintenance;
   /** Writes issued whose records are not applied (or failed) yet. */
   private pendingWrites = 0;
   /** Writes that passed the gate and appended, whose records are not applied (or failed) yet. */
   private appending = 0;
   /** Set while maintenance needs the index to match the log exactly: new writes wait for it. */
   private gate: Promise<void> | undefined;
-  private lastSnapshotPosition: number;
-  private snapshotsWritten = 0;
-  private compactions = 0;
-  private maintenance: Promise<unknown> = Promise.resolve();
-  private background: Promise<void> | undefined;
-  /** The write-behind flush under way, settling with its error if it failed. */
+  /** Set when a compaction left the log unable to take writes safely: every later read or write throws it. */
   private failure: LogFailedError | undefined;
   private closed = false;
 
@@ -147,12 +59,34 @@ export class PayloadStore {
     index: IdIndex,
     private readonly live: LiveBytes,
     private readonly lock: DirectoryLock | undefined,
-    private readonly fs: FileSystem,
+    fs: FileSystem,
     private readonly options: PayloadStoreOptions,
     private readonly opened: { snapshotPosition: number; fromSnapshot: boolean },
   ) {
     this.index = index;
-    this.lastSnapshotPosition = opened.snapshotPosition;
+    this.reader = new PayloadReader(log, index, live);
+    this.maintenance = new StoreMaintenance(
+      {
+        directory,
+        fs,
+        log,
+        index,
+        live,
+        options,
+        isClosed: () => this.closed,
+        assertWritable: () => {
+          this.assertWritable();
+        },
+        quiesce: (fn) => this.quiesce(fn),
+        resolveUnknownSizes: () => {
+          this.reader.resolveUnknownSizes();
+        },
+        fail: (failure) => {
+          this.failure = failure;
+        },
+      },
+      opened.snapshotPosition,
+    );
   }
 
   /**
@@ -173,7 +107,7 @@ export class PayloadStore {
     let lock: DirectoryLock | undefined;
     await checkStoreDirectory(fs, directory);
     if (!readOnly) {
-      await makeDirectory(fs, directory);
+      await makeStoreDirectory(fs, directory);
       lock = await DirectoryLock.acquire(directory, fs);
     }
     try {
@@ -262,7 +196,7 @@ export class PayloadStore {
     const index = this.index;
     if (!index.lookup(key)) return undefined;
     const offset = index.foundOffset;
-    const payload = this.readPayload(key, offset, index.foundSize);
+    const payload = this.reader.readPayload(key, offset, index.foundSize);
     try {
       return decodePayload(payload);
     } catch (error) {
@@ -344,8 +278,7 @@ export class PayloadStore {
 
   /** Whether the log has grown past `snapshotThresholdBytes` since the last snapshot. */
   shouldCreateSnapshot(): boolean {
-    const threshold = this.options.snapshotThresholdBytes ?? DEFAULT_SNAPSHOT_THRESHOLD;
-    return !this.readOnly && this.log.size - this.lastSnapshotPosition >= threshold;
+    return this.maintenance.shouldCreateSnapshot();
   }
 
   /**
@@ -354,7 +287,7 @@ export class PayloadStore {
    */
   createSnapshot(): Promise<SnapshotResult> {
     this.assertWritable();
-    return this.serialize(() => this.writeSnapshot());
+    return this.maintenance.createSnapshot();
   }
 
   /**
@@ -364,12 +297,12 @@ export class PayloadStore {
    */
   compact(): Promise<CompactionResult> {
     this.assertWritable();
-    return this.serialize(() => this.runCompaction());
+    return this.maintenance.compact();
   }
 
   stats(): PayloadStoreStats {
     this.assertOpen();
-    this.resolveUnknownSizes();
+    this.reader.resolveUnknownSizes();
     const logStats = this.log.stats();
     const replay = this.log.replay;
     return {
@@ -383,10 +316,10 @@ export class PayloadStore {
       damagedRanges: replay.damage.length,
       bytesTruncated: replay.truncatedBytes,
       quarantinePath: replay.quarantinePath,
-      lastSnapshotPosition: this.lastSnapshotPosition,
+      lastSnapshotPosition: this.maintenance.lastSnapshotPosition,
       openedFromSnapshot: this.opened.fromSnapshot,
-      snapshotsWritten: this.snapshotsWritten,
-      compactions: this.compactions,
+      snapshotsWritten: this.maintenance.snapshotsWritten,
+      compactions: this.maintenance.compactions,
       writes: logStats.writes,
       syncs: logStats.syncs,
       indexBytes: this.index.byteLength,
@@ -397,7 +330,7 @@ export class PayloadStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.maintenance.catch(() => undefined);
+    await this.maintenance.settled();
     try {
       await this.log.close();
     } finally {
@@ -523,102 +456,9 @@ export class PayloadStore {
     return previous !== ABSENT;
   }
 
-  /**
-   * Reads the record of `key` at `offset` with one read (two when its size is not known and it is larger
-   * than a first guess), checks its CRC and id, and returns a view of its payload (valid until the next read).
-   */
-  private readPayload(key: IndexKey, offset: number, knownSize: number): Uint8Array {
-    const sizeKnown = knownSize !== UNKNOWN_SIZE;
-    let want = sizeKnown ? knownSize : GUESS_READ_BYTES;
-    for (;;) {
-      if (this.readBuffer.length < want) this.readBuffer = new Uint8Array(Math.max(want, 2 * this.readBuffer.length));
-      const view = want === this.readBuffer.length ? this.readBuffer : this.readBuffer.subarray(0, want);
-      const read = this.log.readSync(view, offset);
-      const record = decodeRecord(read === want ? view : view.subarray(0, read));
-      if (record.type === 'incomplete' && !sizeKnown && read === want && record.needed > want) {
-        want = record.needed;
-        continue;
-      }
-      if (record.type === 'store' && fromRecordId(record.id) === key) {
-        if (!sizeKnown) {
-          this.index.setSize(key, record.size);
-          this.live.replace(UNKNOWN_SIZE, record.size);
-        }
-        return record.payload;
-      }
-      const corrupt = (reason: string): PayloadCorruptError => new PayloadCorruptError(key, offset, this.log.path, reason);
-      switch (record.type) {
-        case 'store':
-          throw corrupt(`it holds id ${record.id}`);
-        case 'corrupt':
-          throw corrupt(`its CRC does not match (stored ${hex(record.storedCrc)}, computed ${hex(record.computedCrc)})`);
-        case 'incomplete':
-          throw corrupt(`the log ends inside it (${record.available} of ${record.needed} bytes)`);
-        case 'delete':
-          throw corrupt('it is a delete record');
-        case 'unknown':
-          throw corrupt(`unknown marker byte 0x${record.marker.toString(16).padStart(2, '0')}`);
-      }
-    }
-  }
-
-  /** Learns the size of every entry loaded from a snapshot (one small read each), for the byte accounting. */
-  private resolveUnknownSizes(): void {
-    if (this.live.unknown === 0) return;
-    const header = new Uint8Array(STORE_OVERHEAD);
-    const found: [IndexKey, number][] = [];
-    this.index.forEach((key, offset, size) => {
-      if (size !== UNKNOWN_SIZE) return;
-      const read = this.log.readSync(header, offset);
-      const record = decodeRecord(header.subarray(0, read));
-      if (record.type === 'incomplete' && record.needed > STORE_OVERHEAD) found.push([key, record.needed]);
-      else if (record.type === 'store' || record.type === 'corrupt') found.push([key, record.size]);
-    });
-    for (const [key, size] of found) {
-      this.index.setSize(key, size);
-      this.live.replace(UNKNOWN_SIZE, size);
-    }
-  }
-
   private afterWrite(): void {
-    if (this.background !== undefined || this.closed || this.failure !== undefined) return;
-    if (this.shouldCreateSnapshot()) {
-      this.runInBackground('snapshot-failed', () => this.writeSnapshot());
-      return;
-    }
-    const ratio = this.options.autoCompactDeadRatio;
-    if (ratio === undefined || this.log.size < (this.options.autoCompactMinBytes ?? DEFAULT_AUTO_COMPACT_MIN_BYTES)) {
-      return;
-    }
-    this.resolveUnknownSizes();
-    if (this.log.size - this.live.known >= ratio * this.log.size) {
-      this.runInBackground('compaction-failed', () => this.runCompaction());
-    }
-  }
-
-  /** Runs maintenance the writes did not ask to wait for; a failure becomes a warning, never a failed write. */
-  private runInBackground(code: 'snapshot-failed' | 'compaction-failed', task: () => Promise<unknown>): void {
-    const what = code === 'snapshot-failed' ? 'snapshot' : 'compaction';
-    this.background = this.serialize(() => (this.closed ? Promise.resolve() : task())).then(
-      () => {
-        this.background = undefined;
-      },
-      (error: unknown) => {
-        this.background = undefined;
-        const reason = error instanceof Error ? error.message : String(error);
-        this.warn({ code, path: this.directory, message: `${this.directory}: background ${what} failed: ${reason}` });
-      },
-    );
-  }
-
-  private serialize<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.maintenance.then(task, task);
-    this.maintenance = run.catch(() => undefined);
-    return run;
-  }
-
-  private warn(warning: PayloadStoreWarning): void {
-    this.options.onWarning?.(warning);
+    if (this.closed || this.failure !== undefined) return;
+    this.maintenance.afterWrite();
   }
 
   /**
@@ -641,83 +481,10 @@ export class PayloadStore {
       open();
     }
   }
-
-  private async writeSnapshot(): Promise<SnapshotResult> {
-    this.assertWritable();
-    const snapshot = await this.quiesce(() => Promise.resolve(captureIndexSnapshot(this.index, this.log.size)));
-    await writeIndexSnapshot(this.fs, path.join(this.directory, SNAPSHOT_FILE), snapshot);
-    this.lastSnapshotPosition = snapshot.walPosition;
-    this.snapshotsWritten++;
-    return { walPosition: snapshot.walPosition, entries: snapshot.count };
-  }
-
-  private async runCompaction(): Promise<CompactionResult> {
-    this.assertWritable();
-    const bytesBefore = this.log.size;
-    await compactLog({
-      fs: this.fs,
-      directory: this.directory,
-      log: this.log,
-      index: this.index,
-      quiesce: (fn) => this.quiesce(fn),
-      onSnapshotRemoved: () => {
-        this.lastSnapshotPosition = 0;
-      },
-      onSwapped: () => {
-        // Legacy records were rewritten with a CRC and sizes learned: count again.
-        const { known, unknown } = this.index.sizeTotals();
-        this.live.known = known;
-        this.live.unknown = unknown;
-      },
-      onUnrecoverable: (failure) => {
-        this.failure = failure;
-      },
-    });
-    this.compactions++;
-    const bytesAfter = this.log.size;
-    try {
-      await this.writeSnapshot();
-    } catch (error) {
-      this.warn({ code: 'snapshot-failed', path: this.directory, message: `snapshot after compaction failed: ${String(error)}` });
-    }
-    return { bytesBefore, bytesAfter };
-  }
 }
 
 const DEFERRED = { defer: true } as const;
 const NOT_DEFERRED = { defer: false } as const;
-
-/** Where a store record's payload starts: after the marker, the id and the length field. */
-const PAYLOAD_OFFSET = LENGTH_FIELD_OFFSET + 4;
-
-/**
- * Writes the store record of `text` (`length` UTF-8 bytes) at `at`: the JSON is encoded straight into its
- * place in the record, then wal-format's encoder frames it there (its copy of the payload onto itself costs
- * a memmove), so the record layout has one implementation and the payload no intermediate buffer.
- */
-function encodeStoreRecord(buf: Uint8Array, at: number, key: IndexKey, text: string, length: number): number {
-  const payload = buf.subarray(at + PAYLOAD_OFFSET, at + PAYLOAD_OFFSET + length);
-  writePayload(text, payload);
-  return encodeStoreInto(buf, at, key, payload);
-}
-
-/** Bytes of the records the index points at, as far as their sizes are known. */
-class LiveBytes {
-  constructor(
-    /** Sum of the known record sizes. */
-    public known: number,
-    /** Entries whose record size is not known yet (loaded from a snapshot). */
-    public unknown: number,
-  ) {}
-
-  /** An entry now points at a record of `size` bytes instead of `previous` (either may be ABSENT or UNKNOWN_SIZE). */
-  replace(previous: number, size: number): void {
-    if (previous === UNKNOWN_SIZE) this.unknown--;
-    else if (previous !== ABSENT) this.known -= previous;
-    if (size === UNKNOWN_SIZE) this.unknown++;
-    else if (size !== ABSENT) this.known += size;
-  }
-}
 
 /** Applies replayed records to `index` and `live` (sizes known, since the records are read whole). */
 function replayInto(index: IdIndex, live: LiveBytes): (entry: ScanEntry) => void {
@@ -725,28 +492,4 @@ function replayInto(index: IdIndex, live: LiveBytes): (entry: ScanEntry) => void
     if (record.type === 'store') live.replace(index.set(fromRecordId(record.id), offset, record.size), record.size);
     else if (record.type === 'delete') live.replace(index.delete(fromRecordId(record.id)), ABSENT);
   };
-}
-
-/** Creates the store directory; a parent that is a file is a StoreLayoutError, not a bare ENOTDIR. */
-async function makeDirectory(fs: FileSystem, directory: string): Promise<void> {
-  try {
-    await fs.mkdir(directory);
-  } catch (error) {
-    if (isErrno(error, 'ENOTDIR') || isErrno(error, 'EEXIST')) throw new StoreLayoutError(directory, 'cannot be created: a part of the path is a file');
-    throw error;
-  }
-}
-
-async function removeStaleCompaction(fs: FileSystem, directory: string): Promise<void> {
-  try {
-    await fs.unlink(path.join(directory, COMPACTION_FILE));
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return;
-    throw error;
-  }
-  await fs.syncDirectory(directory);
-}
-
-function hex(value: number): string {
-  return `0x${value.toString(16).padStart(8, '0')}`;
 }

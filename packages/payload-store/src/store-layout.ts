@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { isErrno, type FileSystem } from '@kilndb/snapshot';
 import { StoreLayoutError } from './errors.js';
+import { COMPACTION_FILE } from './store-files.js';
 
 /**
  * Names only a @kilndb/doc-engine database directory holds: its snapshots, its keyring, and `log`, the
@@ -35,4 +36,25 @@ export async function checkStoreDirectory(fs: FileSystem, directory: string): Pr
       `holds a @kilndb/doc-engine database (${found.join(', ')}), not a payload store; open it with Database.open, or give the store a directory of its own`,
     );
   }
+}
+
+/** Creates the store directory; a parent that is a file is a StoreLayoutError, not a bare ENOTDIR. */
+export async function makeStoreDirectory(fs: FileSystem, directory: string): Promise<void> {
+  try {
+    await fs.mkdir(directory);
+  } catch (error) {
+    if (isErrno(error, 'ENOTDIR') || isErrno(error, 'EEXIST')) throw new StoreLayoutError(directory, 'cannot be created: a part of the path is a file');
+    throw error;
+  }
+}
+
+/** Deletes a `payloads.log.compact` a crash left behind (it never became the log), durably. */
+export async function removeStaleCompaction(fs: FileSystem, directory: string): Promise<void> {
+  try {
+    await fs.unlink(path.join(directory, COMPACTION_FILE));
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return;
+    throw error;
+  }
+  await fs.syncDirectory(directory);
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PayloadStore, type PayloadId } from './payload-store.js';
+import { PayloadStore } from './payload-store.js';
+import type { PayloadId } from './store-types.js';
 import { tempDir } from './test-support/temp-dir.js';
 
 type Op =

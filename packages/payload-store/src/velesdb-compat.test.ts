@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { PayloadStore, type PayloadStoreWarning } from './payload-store.js';
+import { PayloadStore } from './payload-store.js';
+import type { PayloadStoreWarning } from './warnings.js';
 import { LOG_FILE, SNAPSHOT_FILE } from './store-files.js';
 import { tempDir } from './test-support/temp-dir.js';
 

@@ -1,0 +1,182 @@
+import type { ChangeFeed } from './changes.js';
+import { checkSchema, evictions } from './constraints.js';
+import type { EntryCipher } from './crypto/index.js';
+import type { EntryLog, SeqRange } from './entry-log.js';
+import { encodeEntries, type LogEntry } from './log-entry.js';
+import { Overlay } from './overlay.js';
+import { PendingWrites, addKey, type Footprint } from './pending-writes.js';
+import type { DocumentState } from './state.js';
+import { uuid7 } from './uuid7.js';
+import { planWrite, type WriteOp } from './write-plan.js';
+
+/** What the commit pipeline writes through and applies to: the database's parts it needs. */
+export interface CommitTarget {
+  readonly state: DocumentState;
+  readonly log: EntryLog;
+  readonly cipher: EntryCipher | undefined;
+  readonly feed: ChangeFeed;
+  /** Unix ms; `now()` keeps it from going back. */
+  readonly clock: () => number;
+  assertWritable(): void;
+  /** Called once a commit is applied (automatic compaction looks at the log size here). */
+  afterCommit(): void;
+}
+
+/**
+ * The path of a commit: wait until nothing it touches is in flight (`whenFree`), plan the ops against the
+ * committed state (`plan`), encode and append the entries as one group write (`append`), and apply them
+ * to the state, in log order, once the log's durability holds (`applyCommit`).
+ */
+export class CommitPipeline {
+  /** Sequence number of the last commit applied. */
+  lastSeq: number;
+  /** The latest `_t` given out or replayed. */
+  lastTime: number;
+  private readonly pending = new PendingWrites();
+  /** Commits whose records are placed in the log but not yet applied (or failed). */
+  private unsettled = 0;
+  private settledWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly target: CommitTarget,
+    lastSeq: number,
+    lastTime: number,
+  ) {
+    this.lastSeq = lastSeq;
+    this.lastTime = lastTime;
+  }
+
+  /** Unix ms, never going back: `_t` stays ordered even if the clock steps back, which `recover --to-time` relies on. */
+  now(): number {
+    const time = Math.floor(this.target.clock());
+    if (time > this.lastTime) this.lastTime = time;
+    return this.lastTime;
+  }
+
+  /**
+   * Waits until nothing in `footprint` is in flight, then runs `plan` in the same synchronous step as the
+   * last check, so no other write can slip in between. `plan` must append what it planned before returning.
+   */
+  async whenFree<T>(footprint: Footprint, plan: () => T): Promise<T> {
+    this.target.assertWritable();
+    for (let wait = this.pending.wait(footprint); wait !== undefined; wait = this.pending.wait(footprint)) {
+      await wait;
+      this.target.assertWritable();
+    }
+    return plan();
+  }
+
+  /** Plans `ops` in order against the committed state (a scratch overlay when there are several). */
+  plan(ops: readonly WriteOp[]): (LogEntry | undefined)[] {
+    const state = this.target.state;
+    const now = this.now();
+    // Ops that cannot see each other's effects (one op, or sets of fresh generated keys) plan straight
+    // against the committed state; others go through a scratch overlay so each sees the ones before it.
+    let entries: (LogEntry | undefined)[];
+    if (ops.length === 1 || ops.every((op) => op.kind === 'set' && op.generatedKey)) {
+      entries = ops.map((op) => planWrite(state, op, now));
+    } else {
+      const overlay = new Overlay(state, (collection) => state.reserveSeq(collection));
+      entries = ops.map((op) => {
+        const entry = planWrite(overlay, op, now);
+        if (entry !== undefined) overlay.apply(entry);
+        return entry;
+      });
+    }
+    for (const entry of entries) if (entry !== undefined) checkSchema(state, entry);
+    // Capped collections evict in the same commit as the write that overflows them.
+    for (const entry of evictions(state, entries, now)) entries.push(entry);
+    return entries;
+  }
+
+  /**
+   * Appends the entries as one group write (bracketed as a transaction when there are several), and
+   * applies them to the state once durable. Resolves when applied; until then writes that touch
+   * `footprint` wait.
+   */
+  append(planned: readonly (LogEntry | undefined)[], footprint: Footprint): Promise<void> {
+    const entries = planned.filter((entry): entry is LogEntry => entry !== undefined);
+    if (entries.length === 0) return Promise.resolve();
+    const txId = entries.length > 1 ? uuid7() : undefined;
+    let payloads: Uint8Array[];
+    try {
+      payloads = this.encode(entries, txId);
+    } catch (error) {
+      return Promise.reject(asError(error));
+    }
+    let placed = false;
+    let written: Promise<SeqRange>;
+    try {
+      written = this.target.log.append(payloads, () => {
+        placed = true;
+        this.unsettled++;
+      });
+    } catch (error) {
+      return Promise.reject(asError(error));
+    }
+    const applied = written
+      .then((range) => {
+        this.applyCommit(range, entries, txId);
+      })
+      .finally(() => {
+        if (placed) this.settleOne();
+      });
+    this.pending.add(footprint, applied);
+    return applied;
+  }
+
+  /** Resolves once every commit placed in the log so far is applied (or failed). */
+  whenSettled(): Promise<void> {
+    if (this.unsettled === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private encode(entries: readonly LogEntry[], txId: string | undefined): Uint8Array[] {
+    let payloads: Uint8Array[];
+    if (txId === undefined) {
+      payloads = encodeEntries(entries);
+    } else {
+      const time = (entries[0] as LogEntry)._t;
+      const framed: LogEntry[] = [{ cmd: 'TX_BEGIN', collection: '', key: txId, value: null, _t: time }];
+      for (const entry of entries) framed.push(entry);
+      framed.push({ cmd: 'TX_COMMIT', collection: '', key: txId, value: { count: entries.length }, _t: time });
+      payloads = encodeEntries(framed, txId, 1, framed.length - 1);
+    }
+    const cipher = this.target.cipher;
+    return cipher === undefined ? payloads : payloads.map((plain) => cipher.seal(plain));
+  }
+
+  private applyCommit(range: SeqRange, entries: readonly LogEntry[], txId: string | undefined): void {
+    const { state, feed } = this.target;
+    for (const entry of entries) state.apply(entry);
+    this.lastSeq = range.lastSeq;
+    if (feed.active) {
+      const first = txId === undefined ? range.firstSeq : range.firstSeq + 1;
+      feed.emit({ seq: range.lastSeq, txId, entries: entries.map((entry, i) => ({ seq: first + i, entry })) });
+    }
+    this.target.afterCommit();
+  }
+
+  private settleOne(): void {
+    this.unsettled--;
+    if (this.unsettled > 0) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/** The keys and collections `ops` write (what they wait for and, in flight, what others wait for). */
+export function opsFootprint(ops: readonly WriteOp[]): Footprint {
+  const keys = new Map<string, string[]>();
+  const collections: string[] = [];
+  for (const op of ops) {
+    if (op.kind === 'drop' || op.kind === 'setting') collections.push(op.collection);
+    else addKey(keys, op.collection, op.kind === 'set' && op.generatedKey ? undefined : op.key);
+  }
+  return { keys, collections };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

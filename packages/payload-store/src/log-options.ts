@@ -1,0 +1,50 @@
+import type { FileSystem } from '@kilndb/snapshot';
+import type { ScanEntry } from '@kilndb/wal-format';
+
+/**
+ * When an append's promise settles:
+ * - `'fsync'`: after the bytes are written and fdatasync'd: the append survives power loss.
+ * - `'flush'`: after the bytes are handed to the OS: the append survives a process crash.
+ * - `'none'`: at once; the bytes are written by `flush()`, `close()` or a background timer.
+ */
+export type Durability = 'fsync' | 'flush' | 'none';
+
+export interface LogWarning {
+  readonly code: 'corrupt-record' | 'damaged-range' | 'torn-tail' | 'background-flush-failed';
+  readonly message: string;
+  readonly path: string;
+  readonly offset?: number;
+}
+
+export interface AppendLogOptions {
+  readonly fs?: FileSystem;
+  /** Default `'fsync'`. */
+  readonly durability?: Durability;
+  /** Longest time acknowledged-but-unwritten bytes wait for the background write. Default 50 ms. */
+  readonly flushIntervalMs?: number;
+  /**
+   * Most bytes that settled appends ('none' or deferred) may leave unwritten. The append that reaches it
+   * writes them at once, so a loop that never yields to the event loop (a bulk load) keeps memory bounded.
+   * Default 2 MiB.
+   */
+  readonly writeBehindBytes?: number;
+  /** Replays without repairing anything and refuses appends. A missing file reads as empty. */
+  readonly readOnly?: boolean;
+  /** Byte offset replay starts at (a snapshot's log position); it must be a record boundary. Default 0. */
+  readonly replayFrom?: number;
+  /** Called for each valid record met during replay, in log order. Payloads are views: copy what you keep. */
+  readonly onRecord?: (entry: ScanEntry) => void;
+  /**
+   * After damage, replay resumes at the first whole valid record this accepts, given its id (called before
+   * its CRC is checked). doc-engine asks for a sequence number above the last one read. Default: any.
+   */
+  readonly acceptResync?: (id: bigint) => boolean;
+  readonly onWarning?: (warning: LogWarning) => void;
+  /** Size of each read during replay. Default 4 MiB. */
+  readonly replayChunkBytes?: number;
+}
+
+export interface AppendOptions {
+  /** Settle at once and leave the bytes for `flush()`, whatever the log's durability. */
+  readonly defer?: boolean;
+}
