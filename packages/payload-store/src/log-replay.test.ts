@@ -5,24 +5,14 @@ import { SeededRandom } from '@kilndb/snapshot/testing';
 import { encodeDelete, encodeStore, storeRecordSize, type ScanEntry } from '@kilndb/wal-format';
 import { AppendLog } from './append-log.js';
 import type { AppendLogOptions, LogWarning } from './log-options.js';
+import { layRecords } from './test-support/log-bytes.js';
 import { SIMULATION_BASE, tempDir } from './test-support/temp-dir.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** A log of stores of `payloads` with ids 1, 2, ...; returns the file and each record's start. */
 function logOf(payloads: readonly string[]): { file: Uint8Array; starts: number[] } {
-  const records = payloads.map((payload, i) => encodeStore(i + 1, text(payload)));
-  const starts: number[] = [];
-  let size = 0;
-  for (const record of records) {
-    starts.push(size);
-    size += record.length;
-  }
-  const file = new Uint8Array(size);
-  records.forEach((record, i) => {
-    file.set(record, starts[i]);
-  });
-  return { file, starts };
+  return layRecords(payloads.map((payload, i) => encodeStore(i + 1, text(payload))));
 }
 
 interface Opened {

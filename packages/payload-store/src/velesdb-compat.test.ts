@@ -11,6 +11,7 @@ import { PayloadStore } from './payload-store.js';
 import type { PayloadStoreWarning } from './warnings.js';
 import { LOG_FILE, SNAPSHOT_FILE } from './store-files.js';
 import { tempDir } from './test-support/temp-dir.js';
+import { layRecords } from './test-support/log-bytes.js';
 
 // ---- hand-built records -------------------------------------------------------------------------------
 
@@ -78,20 +79,6 @@ function vsnp(walPosition: number, entries: readonly (readonly [bigint, number])
   });
 }
 
-/** Lays records end to end; returns the file and each record's start offset. */
-function logOf(records: readonly Uint8Array[]): { file: Uint8Array; starts: number[] } {
-  const starts: number[] = [];
-  let size = 0;
-  for (const record of records) {
-    starts.push(size);
-    size += record.length;
-  }
-  const file = new Uint8Array(size);
-  records.forEach((record, i) => {
-    file.set(record, starts[i]);
-  });
-  return { file, starts };
-}
 
 function velesDirectory(log: Uint8Array, snapshot?: Uint8Array): string {
   const dir = tempDir('veles');
@@ -136,7 +123,7 @@ const mixedState = new Map<number, unknown>([
 
 describe('opening directories VelesDB wrote', () => {
   it('reads a log mixing legacy and CRC records without a snapshot', async () => {
-    const { file } = logOf(mixedRecords());
+    const { file } = layRecords(mixedRecords());
     const { state, warnings, store } = await openState(velesDirectory(file));
     expect(state).toEqual(mixedState);
     expect(warnings).toEqual([]);
@@ -146,7 +133,7 @@ describe('opening directories VelesDB wrote', () => {
 
   it('skips a CRC-corrupted record with a warning and keeps the records after it', async () => {
     const records = mixedRecords();
-    const { file, starts } = logOf(records);
+    const { file, starts } = layRecords(records);
     // Flip a payload byte of record 4 (crc-4): its framing is intact, its CRC is not.
     file[starts[4]! + 15] = file[starts[4]! + 15]! ^ 0x01;
     const { state, warnings, store } = await openState(velesDirectory(file));
@@ -160,7 +147,7 @@ describe('opening directories VelesDB wrote', () => {
 
   it('cuts a torn tail into a quarantine file and accepts writes after it', async () => {
     const records = [...mixedRecords(), crcStore(7n, { v: 'torn' })];
-    const { file, starts } = logOf(records);
+    const { file, starts } = layRecords(records);
     const torn = file.subarray(0, starts[9]! + 11);
     const dir = velesDirectory(torn);
     const { state, warnings, store } = await openState(dir);
@@ -178,7 +165,7 @@ describe('opening directories VelesDB wrote', () => {
 
   it('opens from a valid VSNP snapshot and replays only the records after wal_pos', async () => {
     const records = mixedRecords();
-    const { file, starts } = logOf(records);
+    const { file, starts } = layRecords(records);
     // The snapshot covers records 0..4: live then are 1 (legacy, at 0), 3 and 4. Offsets point at the length field.
     const walPosition = starts[5]!;
     const snapshot = vsnp(walPosition, [
@@ -194,7 +181,7 @@ describe('opening directories VelesDB wrote', () => {
   });
 
   it('replays the whole log when the snapshot is missing', async () => {
-    const { file } = logOf(mixedRecords());
+    const { file } = layRecords(mixedRecords());
     const dir = velesDirectory(file);
     expect(existsSync(path.join(dir, SNAPSHOT_FILE))).toBe(false);
     const { state, store } = await openState(dir);
@@ -205,7 +192,7 @@ describe('opening directories VelesDB wrote', () => {
 
   describe('rejects a snapshot it cannot trust, warns, and replays the whole log', () => {
     const records = mixedRecords();
-    const { file, starts } = logOf(records);
+    const { file, starts } = layRecords(records);
     const goodEntries: [bigint, number][] = [
       [1n, starts[0]! + 9],
       [3n, starts[2]! + 9],
@@ -332,7 +319,7 @@ describe('files KilnDB writes, read back by hand', () => {
   });
 
   it('writes a compacted log of CRC records only (legacy records upgraded) and a snapshot that matches it', async () => {
-    const dir = velesDirectory(logOf(mixedRecords()).file);
+    const dir = velesDirectory(layRecords(mixedRecords()).file);
     const store = await PayloadStore.open(dir);
     await store.compact();
     await store.close();
