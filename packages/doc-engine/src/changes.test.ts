@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Database } from './database.js';
 import { ChangesUnavailableError } from './errors.js';
-import type { Commit } from './replay.js';
+import type { Commit } from './log/entry-replay.js';
 import { tempDir } from './test-support/temp-dir.js';
 import type { DatabaseWarning } from './warnings.js';
 

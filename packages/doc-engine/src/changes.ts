@@ -1,4 +1,4 @@
-import type { Commit } from './replay.js';
+import type { Commit } from './log/entry-replay.js';
 import type { DatabaseWarning } from './warnings.js';
 
 export type ChangeListener = (commit: Commit) => void;

@@ -1,14 +1,14 @@
-import { collectionStats, type CollectionStats } from './collection-stats.js';
-import { checkKey, hasLoneSurrogate, readView, type ReadDoc } from './documents.js';
+import { collectionStats, type CollectionStats } from './state/collection-stats.js';
+import { checkKey, hasLoneSurrogate, readView, type ReadDoc } from './state/documents.js';
 import { InvalidInputError } from './errors.js';
-import { docExpired, liveCount, liveKeys, StateSource } from './live.js';
-import type { LogEntry } from './log-entry.js';
+import { docExpired, liveCount, liveKeys, StateSource } from './state/live.js';
+import type { LogEntry } from './log/log-entry.js';
 import { executeFind, oldestKeys, selectForDelete, type FindResult } from './query/execute.js';
 import { parseQuery, parseWhere } from './query/parse-query.js';
 import { compileSchema } from './query/schema.js';
 import { toFieldPath } from './query/values.js';
 import type { JsonValue, QueryInput, ResultDoc, SortOrder, WhereInput } from './query/types.js';
-import type { DocumentState } from './state.js';
+import type { DocumentState } from './state/state.js';
 import {
   deleteManyOps,
   deleteOp,
@@ -21,8 +21,8 @@ import {
   type VersionGuard,
   type WriteOptions,
   type WriteResult,
-} from './write-ops.js';
-import type { WriteOp } from './write-plan.js';
+} from './write/write-ops.js';
+import type { WriteOp } from './write/write-plan.js';
 
 /** The part of the database a collection handle works through. */
 export interface CollectionEngine {

@@ -3,12 +3,12 @@ import { DirectoryLock } from '@kilndb/payload-store';
 import { cleanStaleTemps, isErrno, type FileStat, type FileSystem } from '@kilndb/snapshot';
 import { ChangeFeed, ChangeStream, type ChangeListener } from './changes.js';
 import { Collection, type CollectionEngine } from './collection.js';
-import { CommitPipeline, opsFootprint } from './commit-pipeline.js';
-import { Compactor, type SnapshotInfo } from './compaction.js';
+import { CommitPipeline, opsFootprint } from './write/commit-pipeline.js';
+import { Compactor, type SnapshotInfo } from './snapshot/database-compaction.js';
 import { openKeyring, type EntryCipher } from './crypto/index.js';
-import { ensureDirectory } from './directories.js';
-import { checkCollectionName } from './documents.js';
-import { EntryLog, type EntryLogStats } from './entry-log.js';
+import { ensureDirectory } from './open/directories.js';
+import { checkCollectionName } from './state/documents.js';
+import { EntryLog, type EntryLogStats } from './log/entry-log.js';
 import {
   ChangesUnavailableError,
   DatabaseClosedError,
@@ -16,21 +16,21 @@ import {
   DatabaseReadOnlyError,
   InvalidOptionError,
 } from './errors.js';
-import { checkDatabaseDirectory } from './layout.js';
-import { allSegments, entryReader, oldestAvailableSeq, readCommits, segmentsAfter } from './history.js';
-import type { LogEntry } from './log-entry.js';
+import { checkDatabaseDirectory } from './open/layout.js';
+import { allSegments, entryReader, oldestAvailableSeq, readCommits, segmentsAfter } from './log/history.js';
+import type { LogEntry } from './log/log-entry.js';
 import { resolveOptions, type DatabaseOptions, type ResolvedOptions } from './options.js';
-import type { Footprint } from './pending-writes.js';
-import { CommitAssembler, type Commit } from './replay.js';
-import { LOG_DIR, listSegments } from './segments.js';
-import { NEXT_SNAPSHOT_FILE, loadSnapshot, newestSnapshotPath, type SnapshotFile } from './snapshot-store.js';
-import { collectionStats, type CollectionStats } from './collection-stats.js';
-import { collectionExpired, docExpired } from './live.js';
+import type { Footprint } from './write/pending-writes.js';
+import { CommitAssembler, type Commit } from './log/entry-replay.js';
+import { LOG_DIR, listSegments } from './log/segments.js';
+import { NEXT_SNAPSHOT_FILE, loadSnapshot, newestSnapshotPath, type SnapshotFile } from './snapshot/snapshot-store.js';
+import { collectionStats, type CollectionStats } from './state/collection-stats.js';
+import { collectionExpired, docExpired } from './state/live.js';
 import type { StoredDoc } from './query/types.js';
-import { DocumentState } from './state.js';
+import { DocumentState } from './state/state.js';
 import { Transaction, TransactionContext, observedFootprint, validateObservations } from './transaction.js';
 import type { DatabaseWarning } from './warnings.js';
-import type { WriteOp } from './write-plan.js';
+import type { WriteOp } from './write/write-plan.js';
 
 export interface DatabaseStats {
   readonly directory: string;

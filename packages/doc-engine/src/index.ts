@@ -1,16 +1,16 @@
 export { Database, type DatabaseStats, type ChangesOptions } from './database.js';
 export type { DatabaseOptions, PostBackupHook } from './options.js';
 export { Collection, type DeleteWhereOptions } from './collection.js';
-export type { CollectionStats } from './collection-stats.js';
+export type { CollectionStats } from './state/collection-stats.js';
 export { Transaction, TransactionCollection } from './transaction.js';
-export type { WriteResult, VersionGuard, InsertInput, WriteOptions, ExpiryOptions } from './write-ops.js';
-export type { ReadDoc } from './documents.js';
-export type { SnapshotInfo } from './compaction.js';
-export type { Commit, SequencedEntry } from './replay.js';
+export type { WriteResult, VersionGuard, InsertInput, WriteOptions, ExpiryOptions } from './write/write-ops.js';
+export type { ReadDoc } from './state/documents.js';
+export type { SnapshotInfo } from './snapshot/database-compaction.js';
+export type { Commit, SequencedEntry } from './log/entry-replay.js';
 export type { ChangeListener } from './changes.js';
-export type { LogEntry, LogCommand } from './log-entry.js';
+export type { LogEntry, LogCommand } from './log/log-entry.js';
 export type { DatabaseWarning } from './warnings.js';
-export type { EntryLogStats } from './entry-log.js';
+export type { EntryLogStats } from './log/entry-log.js';
 export { recover, type RecoverOptions, type RecoverResult } from './recover.js';
 export { uuid7, Uuid7Generator } from './uuid7.js';
 export {

@@ -5,7 +5,7 @@ import { parseQuery } from './query/parse-query.js';
 import { findBodyArbitrary, INDEXED_PATHS, itemsArbitrary, NOW, othersArbitrary } from './query/test-support/arbitraries.js';
 import { referenceFind } from './query/test-support/reference.js';
 import type { StoredDoc } from './query/types.js';
-import { SYSTEM_FIELDS } from './documents.js';
+import { SYSTEM_FIELDS } from './state/documents.js';
 import { tempDir } from './test-support/temp-dir.js';
 
 // Each run opens, reopens and compacts a real database, so runs are few; the pure executor has its own 400-run properties.

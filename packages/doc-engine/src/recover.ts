@@ -1,14 +1,14 @@
 import * as path from 'node:path';
 import { nodeFileSystem, type FileSystem } from '@kilndb/snapshot';
 import { openKeyring, type EncryptionKey, type EntryCipher } from './crypto/index.js';
-import { ensureDirectory } from './directories.js';
+import { ensureDirectory } from './open/directories.js';
 import { DatabaseLayoutError, InvalidOptionError, RecoveryRangeError } from './errors.js';
-import { allSegments, readCommits, segmentsAfter } from './history.js';
+import { allSegments, readCommits, segmentsAfter } from './log/history.js';
 import { checkEncryptionKeyOption } from './options.js';
-import type { Commit } from './replay.js';
-import type { Segment } from './segments.js';
-import { backupPaths, captureState, loadSnapshot, newestSnapshotPath, SNAPSHOT_FILE, snapshotSeq, writeSnapshot, type SnapshotFile } from './snapshot-store.js';
-import { DocumentState } from './state.js';
+import type { Commit } from './log/entry-replay.js';
+import type { Segment } from './log/segments.js';
+import { backupPaths, captureState, loadSnapshot, newestSnapshotPath, SNAPSHOT_FILE, snapshotSeq, writeSnapshot, type SnapshotFile } from './snapshot/snapshot-store.js';
+import { DocumentState } from './state/state.js';
 import type { DatabaseWarning } from './warnings.js';
 
 export interface RecoverOptions {

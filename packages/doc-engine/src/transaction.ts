@@ -1,13 +1,13 @@
-import { checkSchema } from './constraints.js';
-import { docExpired } from './live.js';
-import { checkCollectionName, checkKey, readView, type ReadDoc } from './documents.js';
+import { checkSchema } from './write/constraints.js';
+import { docExpired } from './state/live.js';
+import { checkCollectionName, checkKey, readView, type ReadDoc } from './state/documents.js';
 import { ConflictError, TransactionClosedError } from './errors.js';
-import type { LogEntry } from './log-entry.js';
-import { Overlay, type Observations } from './overlay.js';
-import { addKey, type Footprint } from './pending-writes.js';
-import type { DocumentState } from './state.js';
-import { deleteManyOps, deleteOp, insertOps, resultOf, setOp, updateOp, type ExpiryOptions, type InsertInput, type VersionGuard, type WriteOptions, type WriteResult } from './write-ops.js';
-import { planWrite, type WriteOp } from './write-plan.js';
+import type { LogEntry } from './log/log-entry.js';
+import { Overlay, type Observations } from './write/overlay.js';
+import { addKey, type Footprint } from './write/pending-writes.js';
+import type { DocumentState } from './state/state.js';
+import { deleteManyOps, deleteOp, insertOps, resultOf, setOp, updateOp, type ExpiryOptions, type InsertInput, type VersionGuard, type WriteOptions, type WriteResult } from './write/write-ops.js';
+import { planWrite, type WriteOp } from './write/write-plan.js';
 
 /**
  * One transaction in progress. Its writes are planned against its overlay (so its reads see them) and kept

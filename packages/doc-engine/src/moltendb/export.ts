@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { isErrno, nodeFileSystem, writeFileAtomic, type FileSystem } from '@kilndb/snapshot';
 import { Database } from '../database.js';
-import { ensureDirectory } from '../directories.js';
+import { ensureDirectory } from '../open/directories.js';
 import { InvalidOptionError } from '../errors.js';
 import type { DatabaseOptions } from '../options.js';
 import { formatMoltenLogEntry } from './log-entry.js';

@@ -8,7 +8,7 @@ import { InvalidOptionError } from '../errors.js';
 import { ImportTargetNotEmptyError, MoltenDbInputError } from './errors.js';
 import { exportJsonl } from './export.js';
 import { importMoltenDb, moltenSnapshotPath } from './import.js';
-import { replayMoltenDb } from './replay.js';
+import { replayMoltenDb } from './molten-log-replay.js';
 import { encodeMoltenDbSnapshot, entry, logText } from './test-support/molten-fixtures.js';
 
 /** A MoltenDB 0.x directory: a compacted snapshot plus a log with later writes, a torn tail, an open transaction. */

@@ -7,7 +7,7 @@ import { SchemaError } from '../query/errors.js';
 import { toKilnFields, type RejectedDocument } from './documents.js';
 import { ImportTargetNotEmptyError, MoltenDbInputError } from './errors.js';
 import { readLines } from './log-lines.js';
-import { MoltenReplayer, type MoltenReplay, type MoltenReplayStats } from './replay.js';
+import { MoltenReplayer, type MoltenReplay, type MoltenReplayStats } from './molten-log-replay.js';
 import { parseMoltenDbSnapshot, type MoltenDbSnapshot } from './snapshot-reader.js';
 
 export interface ImportMoltenDbOptions {

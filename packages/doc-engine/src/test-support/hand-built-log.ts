@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { encodeStore } from '@kilndb/wal-format';
-import { encodeEntry, type LogEntry } from '../log-entry.js';
-import { LOG_DIR, segmentName } from '../segments.js';
+import { encodeEntry, type LogEntry } from '../log/log-entry.js';
+import { LOG_DIR, segmentName } from '../log/segments.js';
 
 /** A stored document as the engine logs it, for hand-built logs. */
 export function storedDoc(key: string, fields: Record<string, unknown> = {}, version = 1, seq = 1): Record<string, unknown> {

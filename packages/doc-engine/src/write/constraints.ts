@@ -1,10 +1,10 @@
-import { userFields } from './documents.js';
-import type { LogEntry } from './log-entry.js';
-import { oldestKeys } from './query/execute.js';
-import { validateDocument } from './query/schema.js';
-import type { StoredDoc } from './query/types.js';
-import { StateSource } from './live.js';
-import type { DocumentState } from './state.js';
+import { userFields } from '../state/documents.js';
+import type { LogEntry } from '../log/log-entry.js';
+import { oldestKeys } from '../query/execute.js';
+import { validateDocument } from '../query/schema.js';
+import type { StoredDoc } from '../query/types.js';
+import { StateSource } from '../state/live.js';
+import type { DocumentState } from '../state/state.js';
 
 /** Throws SchemaValidationError when an INSERT entry's user fields do not satisfy its collection's schema. */
 export function checkSchema(state: DocumentState, entry: LogEntry): void {

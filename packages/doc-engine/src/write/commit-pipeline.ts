@@ -1,12 +1,12 @@
-import type { ChangeFeed } from './changes.js';
+import type { ChangeFeed } from '../changes.js';
 import { checkSchema, evictions } from './constraints.js';
-import type { EntryCipher } from './crypto/index.js';
-import type { EntryLog, SeqRange } from './entry-log.js';
-import { encodeEntries, type LogEntry } from './log-entry.js';
+import type { EntryCipher } from '../crypto/index.js';
+import type { EntryLog, SeqRange } from '../log/entry-log.js';
+import { encodeEntries, type LogEntry } from '../log/log-entry.js';
 import { Overlay } from './overlay.js';
 import { PendingWrites, addKey, type Footprint } from './pending-writes.js';
-import type { DocumentState } from './state.js';
-import { uuid7 } from './uuid7.js';
+import type { DocumentState } from '../state/state.js';
+import { uuid7 } from '../uuid7.js';
 import { planWrite, type WriteOp } from './write-plan.js';
 
 /** What the commit pipeline writes through and applies to: the database's parts it needs. */

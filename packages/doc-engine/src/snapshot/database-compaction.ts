@@ -1,16 +1,16 @@
 import * as path from 'node:path';
 import type { FileSystem } from '@kilndb/snapshot';
-import { ensureDirectory, removeIfPresent } from './directories.js';
-import type { EntryCipher } from './crypto/index.js';
-import type { EntryLog } from './entry-log.js';
-import { allSegments } from './history.js';
-import { Mutex } from './mutex.js';
-import type { PostBackupHook } from './options.js';
+import { ensureDirectory, removeIfPresent } from '../open/directories.js';
+import type { EntryCipher } from '../crypto/index.js';
+import type { EntryLog } from '../log/entry-log.js';
+import { allSegments } from '../log/history.js';
+import { Mutex } from '../log/mutex.js';
+import type { PostBackupHook } from '../options.js';
 import { runPostBackupHook } from './post-backup-hook.js';
-import { RETIRED_LOG_DIR, segmentEnd, type Segment } from './segments.js';
+import { RETIRED_LOG_DIR, segmentEnd, type Segment } from '../log/segments.js';
 import { backupPaths, captureState, installNextSnapshot, snapshotSeq, writeSnapshot, type CapturedState, type SnapshotFile } from './snapshot-store.js';
-import type { DocumentState } from './state.js';
-import type { DatabaseWarning } from './warnings.js';
+import type { DocumentState } from '../state/state.js';
+import type { DatabaseWarning } from '../warnings.js';
 
 /** What a compaction (or `snapshot()`) did. */
 export interface SnapshotInfo {

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { COMPACTION_FILE, LOG_FILE, SNAPSHOT_FILE as PAYLOAD_SNAPSHOT_FILE } from '@kilndb/payload-store';
 import { isAtomicTempName, type FileSystem } from '@kilndb/snapshot';
-import { KEYRING_FILE } from './crypto/index.js';
-import { DatabaseLayoutError } from './errors.js';
-import { LOG_DIR } from './segments.js';
-import { BACKUP_DIR, NEXT_SNAPSHOT_FILE, SNAPSHOT_FILE } from './snapshot-store.js';
+import { KEYRING_FILE } from '../crypto/index.js';
+import { DatabaseLayoutError } from '../errors.js';
+import { LOG_DIR } from '../log/segments.js';
+import { BACKUP_DIR, NEXT_SNAPSHOT_FILE, SNAPSHOT_FILE } from '../snapshot/snapshot-store.js';
 
 /** DirectoryLock's file. */
 const LOCK_FILE = 'LOCK';

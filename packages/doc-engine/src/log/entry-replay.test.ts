@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from './log-entry.js';
-import { CommitAssembler, type Commit } from './replay.js';
-import type { DatabaseWarning } from './warnings.js';
+import { CommitAssembler, type Commit } from './entry-replay.js';
+import type { DatabaseWarning } from '../warnings.js';
 
 function insert(key: string, tx?: string): LogEntry {
   const value = { _key: key, _v: 1, _seq: 1, _createdAt: 0, _modifiedAt: 0 };

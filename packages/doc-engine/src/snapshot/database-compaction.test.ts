@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { nodeFileSystem, readDocumentSnapshot } from '@kilndb/snapshot';
 import { FaultyFileSystem } from '@kilndb/snapshot/testing';
-import { Database } from './database.js';
-import { tempDir } from './test-support/temp-dir.js';
-import type { DatabaseWarning } from './warnings.js';
+import { Database } from '../database.js';
+import { tempDir } from '../test-support/temp-dir.js';
+import type { DatabaseWarning } from '../warnings.js';
 
 const logFiles = (dir: string): string[] => readdirSync(path.join(dir, 'log')).filter((name) => name.endsWith('.log'));
 

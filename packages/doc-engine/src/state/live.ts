@@ -1,7 +1,7 @@
 import { exposeDoc } from './documents.js';
-import type { QuerySource } from './query/planner.js';
-import type { SecondaryIndex } from './query/secondary-index.js';
-import type { StoredDoc } from './query/types.js';
+import type { QuerySource } from '../query/planner.js';
+import type { SecondaryIndex } from '../query/secondary-index.js';
+import type { StoredDoc } from '../query/types.js';
 import type { CollectionState, DocumentState } from './state.js';
 
 /** True once the collection's TTL ran out (no document write for `ttl` seconds): every document in it is gone. */

@@ -1,7 +1,7 @@
-import { makeStoredDoc, mergeFields, type Fields } from './documents.js';
-import { ConflictError, DocumentNotFoundError } from './errors.js';
-import type { LogEntry } from './log-entry.js';
-import type { JsonValue, StoredDoc } from './query/types.js';
+import { makeStoredDoc, mergeFields, type Fields } from '../state/documents.js';
+import { ConflictError, DocumentNotFoundError } from '../errors.js';
+import type { LogEntry } from '../log/log-entry.js';
+import type { JsonValue, StoredDoc } from '../query/types.js';
 
 /** A per-document expiry a write asked for: relative (`ttlMs` from the write's time) or absolute (unix ms). */
 export type Expiry = { readonly ttlMs: number } | { readonly at: number };

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import type { FileSystem } from '@kilndb/snapshot';
-import { DecryptionError, type EntryCipher } from './crypto/index.js';
+import { DecryptionError, type EntryCipher } from '../crypto/index.js';
 import { decodeEntry, type LogEntry } from './log-entry.js';
-import { CommitAssembler, type Commit } from './replay.js';
+import { CommitAssembler, type Commit } from './entry-replay.js';
 import { LOG_DIR, RETIRED_LOG_DIR, listSegments, readSegment, segmentEnd, type RecordHandler, type Segment } from './segments.js';
-import type { DatabaseWarning } from './warnings.js';
+import type { DatabaseWarning } from '../warnings.js';
 
 /**
  * Turns raw records into log entries (opening sealed ones) and feeds them to `assembler`. An entry that

@@ -1,6 +1,6 @@
-import type { LogEntry } from './log-entry.js';
-import type { StoredDoc } from './query/types.js';
-import type { CollectionState, DocumentState } from './state.js';
+import type { LogEntry } from '../log/log-entry.js';
+import type { StoredDoc } from '../query/types.js';
+import type { CollectionState, DocumentState } from '../state/state.js';
 import type { StateView } from './write-plan.js';
 
 interface OverlayCollection {

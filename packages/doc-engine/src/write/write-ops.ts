@@ -1,7 +1,7 @@
-import { checkInput, checkKey, checkVersion, keyInside } from './documents.js';
-import { InvalidDocumentKeyError, InvalidInputError, InvalidOptionError } from './errors.js';
-import type { LogEntry } from './log-entry.js';
-import { uuid7 } from './uuid7.js';
+import { checkInput, checkKey, checkVersion, keyInside } from '../state/documents.js';
+import { InvalidDocumentKeyError, InvalidInputError, InvalidOptionError } from '../errors.js';
+import type { LogEntry } from '../log/log-entry.js';
+import { uuid7 } from '../uuid7.js';
 import type { Expiry, WriteOp } from './write-plan.js';
 
 /** What `set` and `update` resolve to: the key and the version the document has now. */

@@ -8,11 +8,11 @@ import {
   writeDocumentSnapshot,
   type FileSystem,
 } from '@kilndb/snapshot';
-import type { EntryCipher } from './crypto/index.js';
-import { DatabaseLayoutError } from './errors.js';
-import { TAG_DOC, encodeDocEntry, heldDocKey } from './held-doc.js';
-import type { JsonValue } from './query/types.js';
-import type { CollectionMeta, DocumentState, HeldDoc } from './state.js';
+import type { EntryCipher } from '../crypto/index.js';
+import { DatabaseLayoutError } from '../errors.js';
+import { TAG_DOC, encodeDocEntry, heldDocKey } from '../state/held-doc.js';
+import type { JsonValue } from '../query/types.js';
+import type { CollectionMeta, DocumentState, HeldDoc } from '../state/state.js';
 
 /** The current document snapshot, in the database directory. */
 export const SNAPSHOT_FILE = 'snapshot.kilndocs';

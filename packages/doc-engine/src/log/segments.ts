@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { AppendLog, type AppendLogOptions, type LogWarning, type ReplaySummary } from '@kilndb/payload-store';
 import type { FileSystem } from '@kilndb/snapshot';
-import type { DatabaseWarning } from './warnings.js';
+import type { DatabaseWarning } from '../warnings.js';
 
 /** Directory of the live log segments. */
 export const LOG_DIR = 'log';

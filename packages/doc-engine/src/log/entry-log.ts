@@ -2,11 +2,11 @@ import * as path from 'node:path';
 import { AppendLog, type Durability, type ReplaySummary } from '@kilndb/payload-store';
 import type { FileSystem } from '@kilndb/snapshot';
 import { encodeStoreInto, storeRecordSize } from '@kilndb/wal-format';
-import { ensureDirectory } from './directories.js';
-import { DatabaseLayoutError } from './errors.js';
+import { ensureDirectory } from '../open/directories.js';
+import { DatabaseLayoutError } from '../errors.js';
 import { Mutex } from './mutex.js';
 import { LOG_DIR, listSegments, readSegment, segmentEnd, segmentName, segmentReplay, type RecordHandler, type Segment } from './segments.js';
-import type { DatabaseWarning } from './warnings.js';
+import type { DatabaseWarning } from '../warnings.js';
 
 export interface EntryLogOptions {
   readonly fs: FileSystem;

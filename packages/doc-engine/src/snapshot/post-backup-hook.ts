@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { PostBackupHook } from './options.js';
+import type { PostBackupHook } from '../options.js';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 

@@ -1,5 +1,5 @@
-import { InvalidDocumentError } from './errors.js';
-import type { JsonValue, StoredDoc } from './query/types.js';
+import { InvalidDocumentError } from '../errors.js';
+import type { JsonValue, StoredDoc } from '../query/types.js';
 
 /**
  * What a log entry does:

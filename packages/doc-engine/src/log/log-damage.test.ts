@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@kilndb/snapshot/testing';
 import { scanBuffer } from '@kilndb/wal-format';
-import { Database } from './database.js';
-import type { DatabaseOptions } from './options.js';
+import { Database } from '../database.js';
+import type { DatabaseOptions } from '../options.js';
 import { LOG_DIR, segmentName } from './segments.js';
-import { tempDir } from './test-support/temp-dir.js';
-import type { DatabaseWarning } from './warnings.js';
+import { tempDir } from '../test-support/temp-dir.js';
+import type { DatabaseWarning } from '../warnings.js';
 
 const KEY = new Uint8Array(32).fill(7);
 

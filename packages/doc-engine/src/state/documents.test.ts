@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCollectionName, checkInput, checkKey, makeStoredDoc, mergeFields, readView } from './documents.js';
-import { InvalidCollectionNameError, InvalidDocumentError, InvalidDocumentKeyError, ReservedFieldError } from './errors.js';
+import { InvalidCollectionNameError, InvalidDocumentError, InvalidDocumentKeyError, ReservedFieldError } from '../errors.js';
 
 describe('document input checks', () => {
   it('copies the fields and freezes their nested values, so later changes to the input do not reach the engine', () => {

@@ -1,11 +1,11 @@
 import { deepFreeze } from './documents.js';
-import { DatabaseLayoutError } from './errors.js';
+import { DatabaseLayoutError } from '../errors.js';
 import { heldDocJson } from './held-doc.js';
-import type { LogEntry } from './log-entry.js';
-import { compileSchema, type DocumentValidator } from './query/schema.js';
-import { SecondaryIndex } from './query/secondary-index.js';
-import type { JsonValue, StoredDoc } from './query/types.js';
-import type { StateView } from './write-plan.js';
+import type { LogEntry } from '../log/log-entry.js';
+import { compileSchema, type DocumentValidator } from '../query/schema.js';
+import { SecondaryIndex } from '../query/secondary-index.js';
+import type { JsonValue, StoredDoc } from '../query/types.js';
+import type { StateView } from '../write/write-plan.js';
 
 /**
  * A document as memory holds it: parsed, or still the snapshot entry it was loaded from (see

@@ -1,5 +1,5 @@
-import { LogEntryFormatError } from './errors.js';
-import type { DatabaseWarning } from './warnings.js';
+import { LogEntryFormatError } from '../errors.js';
+import type { DatabaseWarning } from '../warnings.js';
 import type { LogEntry } from './log-entry.js';
 
 /** A log entry with the sequence number its record carries. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatMoltenLogEntry } from './log-entry.js';
-import { MoltenReplayer, replayMoltenDb } from './replay.js';
+import { MoltenReplayer, replayMoltenDb } from './molten-log-replay.js';
 import { entry } from './test-support/molten-fixtures.js';
 
 const line = (cmd: string, collection: string, key: string, value: unknown = null): string =>

@@ -2,9 +2,9 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PayloadStore } from '@kilndb/payload-store';
-import { Database } from './database.js';
-import { DatabaseLayoutError } from './errors.js';
-import { tempDir } from './test-support/temp-dir.js';
+import { Database } from '../database.js';
+import { DatabaseLayoutError } from '../errors.js';
+import { tempDir } from '../test-support/temp-dir.js';
 
 /** Every name under `dir` with its size and modification time, to show an open wrote nothing. */
 function listing(dir: string): string[] {

@@ -1,6 +1,6 @@
 import { copyJsonValue, describeJsonPart } from '@kilndb/payload-store';
-import { InvalidCollectionNameError, InvalidDocumentError, InvalidDocumentKeyError, ReservedFieldError } from './errors.js';
-import type { StoredDoc } from './query/types.js';
+import { InvalidCollectionNameError, InvalidDocumentError, InvalidDocumentKeyError, ReservedFieldError } from '../errors.js';
+import type { StoredDoc } from '../query/types.js';
 
 /** The fields the engine keeps on every stored document. */
 export const SYSTEM_FIELDS: ReadonlySet<string> = new Set(['_key', '_v', '_seq', '_createdAt', '_modifiedAt', '_expiresAt']);
