@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import {
   KILNDOCS_FLAG_ENCRYPTED,
   listBackups,
-  readDocumentSnapshot,
+  readDocumentSnapshotFrames,
   readDocumentSnapshotHeader,
   rotateBackups,
   writeDocumentSnapshot,
@@ -10,9 +10,9 @@ import {
 } from '@kilndb/snapshot';
 import type { EntryCipher } from '../crypto/index.js';
 import { DatabaseLayoutError } from '../errors.js';
-import { TAG_DOC, encodeDocEntry, heldDocKey } from '../state/held-doc.js';
+import { TAG_DOC, encodeDocEntry } from '../state/held-doc.js';
 import type { JsonValue } from '../query/types.js';
-import type { CollectionMeta, DocumentState, HeldDoc } from '../state/state.js';
+import type { CollectionMeta, CollectionState, DocumentState, HeldDoc } from '../state/state.js';
 
 /** The current document snapshot, in the database directory. */
 export const SNAPSHOT_FILE = 'snapshot.kilndocs';
@@ -42,8 +42,9 @@ export interface CapturedState {
 export interface CapturedCollection {
   readonly name: string;
   readonly meta: CollectionMeta;
-  /** Key and document, parsed or still the JSON bytes it was loaded with. */
+  /** Key and document, parsed or still the slot of the entry it was loaded with (read through `heldEntry`). */
   readonly docs: readonly (readonly [string, HeldDoc])[];
+  readonly heldEntry: (slot: number) => Uint8Array;
 }
 
 /** Copies the references making up `state` now; later writes replace documents and leave the capture alone. */
@@ -62,7 +63,7 @@ export function captureState(state: DocumentState, seq: number, time: number): C
       ...(collection.lastWriteAt === 0 ? {} : { lastWriteAt: collection.lastWriteAt }),
       ...(collection.expiring === 0 ? {} : { expiring: collection.expiring }),
     };
-    collections.push({ name, meta, docs: [...collection.docs] });
+    collections.push({ name, meta, docs: [...collection.docs], heldEntry: collection.docs.heldEntries() });
     documents += collection.docs.size;
   }
   return { seq, time, collections, documents };
@@ -88,7 +89,7 @@ function* snapshotEntries(captured: CapturedState, cipher: EntryCipher | undefin
     yield tagged(TAG_COLLECTION, JSON.stringify({ name: collection.name, meta: collection.meta }));
     for (const [key, held] of collection.docs) {
       // A document not parsed since it was loaded is written back as the entry it came in.
-      yield seal(held instanceof Uint8Array ? held : encodeDocEntry(key, JSON.stringify(held)));
+      yield seal(typeof held === 'number' ? collection.heldEntry(held) : encodeDocEntry(key, JSON.stringify(held)));
     }
   }
 }
@@ -144,7 +145,7 @@ export async function loadSnapshot(
   cipher: EntryCipher | undefined,
   state: DocumentState,
 ): Promise<{ seq: number; time: number }> {
-  const snapshot = await readDocumentSnapshot(fs, filePath);
+  const snapshot = await readDocumentSnapshotFrames(fs, filePath);
   if (snapshot === undefined) throw new DatabaseLayoutError(filePath, 'the snapshot disappeared while the database was opening');
   if (snapshot.encrypted !== (cipher !== undefined)) {
     throw new DatabaseLayoutError(
@@ -152,30 +153,39 @@ export async function loadSnapshot(
       snapshot.encrypted ? 'the snapshot is encrypted but the database has no KEYRING' : 'the snapshot is not encrypted but the database is',
     );
   }
-  let collection: string | undefined;
+  const file = Buffer.from(snapshot.bytes.buffer, snapshot.bytes.byteOffset, snapshot.bytes.byteLength);
+  // Documents stay in place: in the file itself, or (encrypted) their plaintexts copied end to end into one
+  // buffer no larger than the file, so no document costs an object of its own.
+  const plain = cipher === undefined ? file : Buffer.allocUnsafe(file.length);
+  let plainUsed = 0;
+  let collection: CollectionState | undefined;
   let time = 0;
-  snapshot.entries.forEach((sealed, i) => {
-    const opened = cipher === undefined ? sealed : cipher.open(sealed);
-    const plain = Buffer.isBuffer(opened) ? opened : Buffer.from(opened.buffer, opened.byteOffset, opened.byteLength);
-    const tag = plain[0];
+  snapshot.forEachEntry((entryStart, entryEnd, i) => {
+    let start = entryStart;
+    let end = entryEnd;
+    if (cipher !== undefined) {
+      const opened = cipher.open(file.subarray(entryStart, entryEnd));
+      plain.set(opened, plainUsed);
+      start = plainUsed;
+      end = plainUsed += opened.length;
+    }
+    const tag = plain[start];
     if ((i === 0) !== (tag === TAG_META)) throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: the metadata entry must come first, once`);
     switch (tag) {
       case TAG_DOC: {
         if (collection === undefined) throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: a document before any collection`);
-        const key = heldDocKey(plain);
-        if (key === undefined) throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: the key runs past the entry`);
-        state.restoreHeldDoc(collection, key, plain);
+        if (!collection.docs.hold(plain, start, end)) throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: the key runs past the entry`);
         return;
       }
       case TAG_META: {
-        const meta = JSON.parse(plain.toString('utf8', 1)) as { format: number; time: number };
+        const meta = JSON.parse(plain.toString('utf8', start + 1, end)) as { format: number; time: number };
         if (meta.format !== FORMAT) throw new DatabaseLayoutError(filePath, `snapshot content format ${String(meta.format)} is not supported`);
         time = meta.time;
         return;
       }
       case TAG_COLLECTION: {
-        const header = JSON.parse(plain.toString('utf8', 1)) as { name: string; meta: CollectionMeta };
-        collection = header.name;
+        const header = JSON.parse(plain.toString('utf8', start + 1, end)) as { name: string; meta: CollectionMeta };
+        collection = state.ensure(header.name);
         state.restoreCollection(header.name, header.meta);
         return;
       }

@@ -1,24 +1,17 @@
 import { deepFreeze } from './documents.js';
-import { DatabaseLayoutError } from '../errors.js';
-import { heldDocJson } from './held-doc.js';
+import { DocTable } from './doc-table.js';
 import type { LogEntry } from '../log/log-entry.js';
 import { compileSchema, type DocumentValidator } from '../query/schema.js';
 import { SecondaryIndex } from '../query/secondary-index.js';
 import type { JsonValue, StoredDoc } from '../query/types.js';
 import type { StateView } from '../write/write-plan.js';
 
-/**
- * A document as memory holds it: parsed, or still the snapshot entry it was loaded from (see
- * snapshot-store.ts). Opening a database keeps snapshot documents as bytes and parses each on first use (a
- * later compaction writes untouched ones back as they are), so an open costs a key and a map entry per
- * document, not a parse.
- */
-export type HeldDoc = StoredDoc | Uint8Array;
+export { isHeld, type HeldDoc } from './doc-table.js';
 
 /** One collection in memory. Documents are replaced (never changed) on write. */
 export class CollectionState {
   /** Read documents through `get`, which parses those still held as bytes. */
-  readonly docs = new Map<string, HeldDoc>();
+  readonly docs = new DocTable();
   /** Highest `_seq` of any document committed to this collection, deleted ones included. */
   lastSeq = 0;
   /** Counts applied writes, so a transaction that read the whole collection can tell it changed. */
@@ -39,11 +32,7 @@ export class CollectionState {
 
   /** The document at `key`, parsed (once) if it is still held as bytes. */
   get(key: string): StoredDoc | undefined {
-    const held = this.docs.get(key);
-    if (!(held instanceof Uint8Array)) return held;
-    const doc = parseHeldDoc(key, held);
-    this.docs.set(key, doc);
-    return doc;
+    return this.docs.doc(key);
   }
 
   /** Unix ms when the whole collection expires (collection TTL), or undefined. */
@@ -111,12 +100,6 @@ export class CollectionState {
 
 /** The settings a CONFIG entry may carry. */
 export type ConfigName = 'ttl' | 'maxSize';
-
-function parseHeldDoc(key: string, entry: Uint8Array): StoredDoc {
-  const doc = JSON.parse(heldDocJson(entry)) as StoredDoc;
-  if (doc._key !== key) throw new DatabaseLayoutError(`document "${key}"`, `its snapshot entry holds the document of key ${JSON.stringify(doc._key)}`);
-  return doc;
-}
 
 /** What a collection's metadata looks like in a snapshot (everything but its documents). */
 export interface CollectionMeta {
@@ -204,7 +187,7 @@ export class DocumentState implements StateView {
     }
   }
 
-  /** Restores a collection's metadata from a snapshot (its documents come through `restoreHeldDoc`). */
+  /** Restores a collection's metadata from a snapshot (its documents are held through `docs.hold`). */
   restoreCollection(name: string, meta: CollectionMeta): void {
     const state = this.ensure(name);
     state.lastSeq = Math.max(state.lastSeq, meta.lastSeq);
@@ -216,12 +199,8 @@ export class DocumentState implements StateView {
     state.expiring += meta.expiring ?? 0;
   }
 
-  /** Holds a snapshot document entry under `key`, to be parsed on first use. */
-  restoreHeldDoc(collection: string, key: string, entry: Uint8Array): void {
-    this.ensure(collection).docs.set(key, entry);
-  }
-
-  private ensure(name: string): CollectionState {
+  /** The collection `name`, created empty when missing. */
+  ensure(name: string): CollectionState {
     let state = this.collections.get(name);
     if (state === undefined) {
       state = new CollectionState();

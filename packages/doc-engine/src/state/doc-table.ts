@@ -1,0 +1,231 @@
+import { DatabaseLayoutError } from '../errors.js';
+import type { StoredDoc } from '../query/types.js';
+import { KEY_OFFSET, asciiEquals, docEntryFits, hashAscii, hashBytes, sameBytes } from './held-doc.js';
+
+/**
+ * A document as a collection holds it: parsed, or (a number) the slot of the snapshot entry it was loaded
+ * from, still unparsed. Opening a database keeps snapshot documents as bytes and parses each on first use (a
+ * later compaction writes untouched ones back as they are).
+ */
+export type HeldDoc = StoredDoc | number;
+
+/** Whether `held` is still the unparsed snapshot entry. */
+export function isHeld(held: HeldDoc | undefined): held is number {
+  return typeof held === 'number';
+}
+
+/**
+ * One collection's documents by key, with a Map's interface and order (first insertion order; a key deleted
+ * and written again goes last).
+ *
+ * Documents loaded from a snapshot sit in slots 0..n-1 and are found through a hash table of slot numbers
+ * over their keys' bytes in the snapshot buffer: an open allocates no string, object or Map entry per
+ * document, and builds the table on the first lookup. A slot's document is parsed on first use and kept in
+ * `parsed`. Once every held document is parsed, the keys are copied into a small buffer of their own and the
+ * snapshot's bytes are let go. Documents written after the open live in `extra`, after the slots.
+ */
+export class DocTable {
+  private readonly extra = new Map<string, StoredDoc>();
+  private slots = 0;
+  private live = 0;
+  private unparsed = 0;
+  /** Holds each slot's entry as `tag · key length u32 · key · ...`: the snapshot, or only the keys once all are parsed. */
+  private bytes: Buffer | undefined;
+  private starts: number[] = [];
+  /** Where each slot's entry ends in `bytes`, while some are unparsed. */
+  private ends: number[] | undefined = [];
+  private parsed: (StoredDoc | undefined)[] = [];
+  private dead: Uint8Array | undefined;
+  private table: Int32Array | undefined;
+
+  get size(): number {
+    return this.live + this.extra.size;
+  }
+
+  /**
+   * Holds the document entry at `bytes[start, end)` in the next slot (every entry of one table must come
+   * from the same `bytes`). Returns false when its key runs past its end.
+   */
+  hold(bytes: Buffer, start: number, end: number): boolean {
+    if (!docEntryFits(bytes, start, end)) return false;
+    if (this.bytes !== bytes && this.slots > 0) throw new Error('a DocTable holds entries of one buffer');
+    this.bytes = bytes;
+    this.starts.push(start);
+    (this.ends as number[]).push(end);
+    this.parsed.push(undefined);
+    this.slots++;
+    this.live++;
+    this.unparsed++;
+    this.table = undefined;
+    return true;
+  }
+
+  get(key: string): HeldDoc | undefined {
+    if (this.slots === 0) return this.extra.get(key);
+    const slot = this.find(key);
+    return slot < 0 ? this.extra.get(key) : (this.parsed[slot] ?? slot);
+  }
+
+  has(key: string): boolean {
+    return (this.slots > 0 && this.find(key) >= 0) || this.extra.has(key);
+  }
+
+  /** The document at `key`, parsed (once) if it is still held as bytes. */
+  doc(key: string): StoredDoc | undefined {
+    if (this.slots === 0) return this.extra.get(key);
+    const slot = this.find(key);
+    if (slot < 0) return this.extra.get(key);
+    return this.parsed[slot] ?? this.parse(slot, key);
+  }
+
+  set(key: string, doc: StoredDoc): this {
+    const slot = this.slots === 0 ? -1 : this.find(key);
+    if (slot < 0) {
+      this.extra.set(key, doc);
+      return this;
+    }
+    const wasHeld = this.parsed[slot] === undefined;
+    this.parsed[slot] = doc;
+    if (wasHeld) this.parsedOne();
+    return this;
+  }
+
+  delete(key: string): boolean {
+    const slot = this.slots === 0 ? -1 : this.find(key);
+    if (slot < 0) return this.extra.delete(key);
+    const wasHeld = this.parsed[slot] === undefined;
+    this.parsed[slot] = undefined;
+    this.dead ??= new Uint8Array(this.slots);
+    this.dead[slot] = 1;
+    this.live--;
+    if (wasHeld) this.parsedOne();
+    return true;
+  }
+
+  *keys(): Generator<string> {
+    for (let slot = 0; slot < this.slots; slot++) if (this.dead?.[slot] !== 1) yield this.keyOf(slot);
+    yield* this.extra.keys();
+  }
+
+  *values(): Generator<HeldDoc> {
+    for (let slot = 0; slot < this.slots; slot++) if (this.dead?.[slot] !== 1) yield this.parsed[slot] ?? slot;
+    yield* this.extra.values();
+  }
+
+  *entries(): Generator<[string, HeldDoc]> {
+    for (let slot = 0; slot < this.slots; slot++) if (this.dead?.[slot] !== 1) yield [this.keyOf(slot), this.parsed[slot] ?? slot];
+    yield* this.extra.entries();
+  }
+
+  [Symbol.iterator](): Generator<[string, HeldDoc]> {
+    return this.entries();
+  }
+
+  /** The key of held `slot` (a new string each call). */
+  keyOf(slot: number): string {
+    const bytes = this.bytes as Buffer;
+    const at = (this.starts[slot] as number) + KEY_OFFSET;
+    return bytes.toString('utf8', at, at + bytes.readUInt32LE(at - 4));
+  }
+
+  /** UTF-8 bytes of the entry while held, else the JSON length of the document. */
+  byteSize(held: HeldDoc): number {
+    if (typeof held !== 'number') return JSON.stringify(held).length;
+    return (this.ends as number[])[held] as number - (this.starts[held] as number);
+  }
+
+  /**
+   * Reads whole held entries (views, to write them back as they came) of the slots held now; it keeps
+   * working after the table lets the snapshot's bytes go, so a snapshot being written keeps what it captured.
+   */
+  heldEntries(): (slot: number) => Uint8Array {
+    const { bytes, starts, ends } = this;
+    return (slot) => (bytes as Buffer).subarray(starts[slot], (ends as number[])[slot]);
+  }
+
+  private parse(slot: number, key: string): StoredDoc {
+    const bytes = this.bytes as Buffer;
+    const start = (this.starts[slot] as number) + KEY_OFFSET + bytes.readUInt32LE((this.starts[slot] as number) + 1);
+    const doc = JSON.parse(bytes.toString('utf8', start, (this.ends as number[])[slot])) as StoredDoc;
+    if (doc._key !== key) throw new DatabaseLayoutError(`document "${key}"`, `its snapshot entry holds the document of key ${JSON.stringify(doc._key)}`);
+    this.parsed[slot] = doc;
+    this.parsedOne();
+    return doc;
+  }
+
+  private parsedOne(): void {
+    if (--this.unparsed === 0) this.keepKeysOnly();
+  }
+
+  /** Every held document is parsed: copy the keys out so the snapshot's bytes can go. */
+  private keepKeysOnly(): void {
+    const old = this.bytes as Buffer;
+    let room = 0;
+    for (let slot = 0; slot < this.slots; slot++) room += KEY_OFFSET + old.readUInt32LE((this.starts[slot] as number) + 1);
+    const keys = Buffer.allocUnsafe(room);
+    const starts = new Array<number>(this.slots);
+    let at = 0;
+    for (let slot = 0; slot < this.slots; slot++) {
+      const start = this.starts[slot] as number;
+      const length = KEY_OFFSET + old.readUInt32LE(start + 1);
+      old.copy(keys, at, start, start + length);
+      starts[slot] = at;
+      at += length;
+    }
+    // New arrays, not changed in place: a capture taken before (heldEntries) still reads the old ones.
+    this.bytes = keys;
+    this.starts = starts;
+    this.ends = undefined;
+  }
+
+  /** The live slot holding `key`, or -1. */
+  private find(key: string): number {
+    const table = this.table ?? this.buildTable();
+    const bytes = this.bytes as Buffer;
+    const mask = table.length - 1;
+    let hash = hashAscii(key);
+    const encoded = hash < 0 ? Buffer.from(key, 'utf8') : undefined;
+    if (encoded !== undefined) hash = hashBytes(encoded, 0, encoded.length);
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const entry = table[i] as number;
+      if (entry === 0) return -1;
+      const slot = entry - 1;
+      if (this.dead?.[slot] === 1) continue;
+      const start = this.starts[slot] as number;
+      const length = bytes.readUInt32LE(start + 1);
+      const from = start + KEY_OFFSET;
+      const same =
+        encoded === undefined ? asciiEquals(key, bytes, from, length) : length === encoded.length && encoded.equals(bytes.subarray(from, from + length));
+      if (same) return slot;
+    }
+  }
+
+  private buildTable(): Int32Array {
+    const bytes = this.bytes as Buffer;
+    let size = 16;
+    while (size < this.slots * 2) size *= 2;
+    const table = new Int32Array(size);
+    const mask = size - 1;
+    for (let slot = 0; slot < this.slots; slot++) {
+      const start = this.starts[slot] as number;
+      const from = start + KEY_OFFSET;
+      const length = bytes.readUInt32LE(start + 1);
+      let i = hashBytes(bytes, from, from + length) & mask;
+      for (; table[i] !== 0; i = (i + 1) & mask) {
+        // A key held twice (only a hand-made snapshot has that): the later entry wins, as a Map would keep it.
+        const other = (table[i] as number) - 1;
+        const otherStart = this.starts[other] as number;
+        if (bytes.readUInt32LE(otherStart + 1) === length && sameBytes(bytes, from, otherStart + KEY_OFFSET, length)) {
+          this.dead ??= new Uint8Array(this.slots);
+          this.dead[other] = 1;
+          this.live--;
+          this.unparsed--;
+          break;
+        }
+      }
+      table[i] = slot + 1;
+    }
+    this.table = table;
+    return table;
+  }
+}
