@@ -37,9 +37,16 @@ export class DocTable {
   private parsed: (StoredDoc | undefined)[] = [];
   private dead: Uint8Array | undefined;
   private table: Int32Array | undefined;
+  /** Keys decoded so far, by slot: the indexes and every later walk share one string per key, as a Map's keys would. */
+  private keyStrings: (string | undefined)[] | undefined;
 
   get size(): number {
     return this.live + this.extra.size;
+  }
+
+  /** How many snapshot entries were held (slots 0..n-1), deleted and parsed ones included. */
+  get heldSlots(): number {
+    return this.slots;
   }
 
   /**
@@ -121,11 +128,15 @@ export class DocTable {
     return this.entries();
   }
 
-  /** The key of held `slot` (a new string each call). */
+  /** The key of held `slot`. */
   keyOf(slot: number): string {
+    const cached = this.keyStrings?.[slot];
+    if (cached !== undefined) return cached;
     const bytes = this.bytes as Buffer;
     const at = (this.starts[slot] as number) + KEY_OFFSET;
-    return bytes.toString('utf8', at, at + bytes.readUInt32LE(at - 4));
+    const key = bytes.toString('utf8', at, at + bytes.readUInt32LE(at - 4));
+    (this.keyStrings ??= new Array<string | undefined>(this.slots))[slot] = key;
+    return key;
   }
 
   /** UTF-8 bytes of the entry while held, else the JSON length of the document. */

@@ -1,5 +1,6 @@
 import { deepFreeze } from './documents.js';
 import { DocTable } from './doc-table.js';
+import type { IndexColumn } from './index-column.js';
 import type { LogEntry } from '../log/log-entry.js';
 import { compileSchema, type DocumentValidator } from '../query/schema.js';
 import { SecondaryIndex } from '../query/secondary-index.js';
@@ -27,6 +28,11 @@ export class CollectionState {
   lastWriteAt = 0;
   /** Documents carrying their own `_expiresAt`; while 0, no document needs an expiry check. */
   expiring = 0;
+  /**
+   * Index entries loaded with the snapshot, by field: row i holds what held document slot i reads on the
+   * field, so an index is rebuilt without parsing documents still held, and written back without parsing them.
+   */
+  readonly columns = new Map<string, IndexColumn>();
   private readonly built = new Map<string, SecondaryIndex>();
   private compiled: DocumentValidator | undefined;
 
@@ -52,7 +58,11 @@ export class CollectionState {
     let index = this.built.get(field);
     if (index !== undefined || !this.indexes.has(field)) return index;
     index = new SecondaryIndex(field);
-    for (const key of this.docs.keys()) index.add(key, this.get(key));
+    const column = this.columns.get(field);
+    // A document still held is unchanged since the open: its row in the snapshot's index entry stands in for it.
+    for (const [key, held] of this.docs) {
+      index.add(key, typeof held !== 'number' ? held : column !== undefined ? column.standIn(held) : this.get(key));
+    }
     this.built.set(field, index);
     return index;
   }
@@ -86,6 +96,7 @@ export class CollectionState {
 
   setIndex(field: string, definition: JsonValue | null): void {
     this.built.delete(field);
+    this.columns.delete(field);
     if (definition === null) this.indexes.delete(field);
     else this.indexes.set(field, deepFreeze(definition));
   }
