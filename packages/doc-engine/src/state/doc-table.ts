@@ -128,9 +128,15 @@ export class DocTable {
     return this.entries();
   }
 
+  /** Whether some document is still held unparsed. */
+  get holding(): boolean {
+    return this.unparsed > 0;
+  }
+
   /** The key of held `slot`. */
   keyOf(slot: number): string {
-    const cached = this.keyStrings?.[slot];
+    // A parsed document already has the key as a string.
+    const cached = this.parsed[slot]?._key ?? this.keyStrings?.[slot];
     if (cached !== undefined) return cached;
     const bytes = this.bytes as Buffer;
     const at = (this.starts[slot] as number) + KEY_OFFSET;

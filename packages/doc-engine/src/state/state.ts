@@ -38,7 +38,10 @@ export class CollectionState {
 
   /** The document at `key`, parsed (once) if it is still held as bytes. */
   get(key: string): StoredDoc | undefined {
-    return this.docs.doc(key);
+    const doc = this.docs.doc(key);
+    // The index entries only stand in for held documents: once none is, they are dead weight.
+    if (this.columns.size > 0 && !this.docs.holding) this.columns.clear();
+    return doc;
   }
 
   /** Unix ms when the whole collection expires (collection TTL), or undefined. */
@@ -152,10 +155,11 @@ export class DocumentState implements StateView {
     return next;
   }
 
-  apply(entry: LogEntry): void {
+  /** Applies a committed entry; an INSERT stores `stored` when given (the same document, parsed from its JSON) instead of `entry.value`. */
+  apply(entry: LogEntry, stored?: StoredDoc): void {
     switch (entry.cmd) {
       case 'INSERT': {
-        const doc = entry.value as StoredDoc;
+        const doc = stored ?? (entry.value as StoredDoc);
         const state = this.ensure(entry.collection);
         state.put(entry.key, doc);
         if (doc._seq > state.lastSeq) state.lastSeq = doc._seq;
