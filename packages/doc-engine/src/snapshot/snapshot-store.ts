@@ -229,6 +229,7 @@ export async function loadSnapshot(
       }
       case TAG_COLLECTION: {
         const header = JSON.parse(plain.toString('utf8', start + 1, end)) as { name: string; meta: CollectionMeta };
+        collection?.docs.trim();
         collection = state.ensure(header.name);
         state.restoreCollection(header.name, header.meta);
         return;
@@ -237,6 +238,7 @@ export async function loadSnapshot(
         throw new DatabaseLayoutError(filePath, `snapshot entry ${i}: unknown tag ${String(tag)}`);
     }
   });
+  collection?.docs.trim();
   return { seq: snapshot.seq, time };
 }
 

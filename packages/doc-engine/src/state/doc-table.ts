@@ -31,10 +31,14 @@ export class DocTable {
   private unparsed = 0;
   /** Holds each slot's entry as `tag · key length u32 · key · ...`: the snapshot, or only the keys once all are parsed. */
   private bytes: Buffer | undefined;
-  private starts: number[] = [];
+  // Typed arrays, grown by doubling: an open of a million documents then leaves nothing for the GC to trace.
+  private starts = new Float64Array(0);
   /** Where each slot's entry ends in `bytes`, while some are unparsed. */
-  private ends: number[] | undefined = [];
-  private parsed: (StoredDoc | undefined)[] = [];
+  private ends: Float64Array | undefined = new Float64Array(0);
+  /** Each slot's key hash, taken while the open reads the entry anyway, so lookups and the table build rarely touch the bytes. */
+  private hashes = new Int32Array(0);
+  /** Parsed documents by slot, made on the first parse. */
+  private parsed: (StoredDoc | undefined)[] | undefined;
   private dead: Uint8Array | undefined;
   private table: Int32Array | undefined;
   /** Keys decoded so far, by slot: the indexes and every later walk share one string per key, as a Map's keys would. */
@@ -57,20 +61,42 @@ export class DocTable {
     if (!docEntryFits(bytes, start, end)) return false;
     if (this.bytes !== bytes && this.slots > 0) throw new Error('a DocTable holds entries of one buffer');
     this.bytes = bytes;
-    this.starts.push(start);
-    (this.ends as number[]).push(end);
-    this.parsed.push(undefined);
-    this.slots++;
+    const slot = this.slots++;
+    if (slot === this.starts.length) this.reserve(Math.max(16, 2 * slot));
+    this.starts[slot] = start;
+    (this.ends as Float64Array)[slot] = end;
+    this.hashes[slot] = hashBytes(bytes, start + KEY_OFFSET, start + KEY_OFFSET + bytes.readUInt32LE(start + 1));
     this.live++;
     this.unparsed++;
     this.table = undefined;
     return true;
   }
 
+  /** Makes room for `capacity` held slots in all. */
+  private reserve(capacity: number): void {
+    if (capacity <= this.starts.length) return;
+    const grow = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(old.subarray(0, this.slots));
+      return next;
+    };
+    this.starts = grow(this.starts, (n) => new Float64Array(n));
+    this.ends = grow(this.ends as Float64Array, (n) => new Float64Array(n));
+    this.hashes = grow(this.hashes, (n) => new Int32Array(n));
+  }
+
+  /** Gives back the room grown beyond the slots held (an open calls it once it has held them all). */
+  trim(): void {
+    if (this.starts.length === this.slots) return;
+    this.starts = this.starts.slice(0, this.slots);
+    this.ends = this.ends?.slice(0, this.slots);
+    this.hashes = this.hashes.slice(0, this.slots);
+  }
+
   get(key: string): HeldDoc | undefined {
     if (this.slots === 0) return this.extra.get(key);
     const slot = this.find(key);
-    return slot < 0 ? this.extra.get(key) : (this.parsed[slot] ?? slot);
+    return slot < 0 ? this.extra.get(key) : (this.parsed?.[slot] ?? slot);
   }
 
   has(key: string): boolean {
@@ -82,7 +108,7 @@ export class DocTable {
     if (this.slots === 0) return this.extra.get(key);
     const slot = this.find(key);
     if (slot < 0) return this.extra.get(key);
-    return this.parsed[slot] ?? this.parse(slot, key);
+    return this.parsed?.[slot] ?? this.parse(slot, key);
   }
 
   set(key: string, doc: StoredDoc): this {
@@ -91,8 +117,9 @@ export class DocTable {
       this.extra.set(key, doc);
       return this;
     }
-    const wasHeld = this.parsed[slot] === undefined;
-    this.parsed[slot] = doc;
+    const parsed = (this.parsed ??= new Array<StoredDoc | undefined>(this.slots));
+    const wasHeld = parsed[slot] === undefined;
+    parsed[slot] = doc;
     if (wasHeld) this.parsedOne();
     return this;
   }
@@ -100,8 +127,8 @@ export class DocTable {
   delete(key: string): boolean {
     const slot = this.slots === 0 ? -1 : this.find(key);
     if (slot < 0) return this.extra.delete(key);
-    const wasHeld = this.parsed[slot] === undefined;
-    this.parsed[slot] = undefined;
+    const wasHeld = this.parsed?.[slot] === undefined;
+    if (this.parsed !== undefined) this.parsed[slot] = undefined;
     this.dead ??= new Uint8Array(this.slots);
     this.dead[slot] = 1;
     this.live--;
@@ -115,13 +142,19 @@ export class DocTable {
   }
 
   *values(): Generator<HeldDoc> {
-    for (let slot = 0; slot < this.slots; slot++) if (this.dead?.[slot] !== 1) yield this.parsed[slot] ?? slot;
+    for (let slot = 0; slot < this.slots; slot++) if (this.dead?.[slot] !== 1) yield this.parsed?.[slot] ?? slot;
     yield* this.extra.values();
   }
 
   *entries(): Generator<[string, HeldDoc]> {
-    for (let slot = 0; slot < this.slots; slot++) if (this.dead?.[slot] !== 1) yield [this.keyOf(slot), this.parsed[slot] ?? slot];
+    for (let slot = 0; slot < this.slots; slot++) if (this.dead?.[slot] !== 1) yield [this.keyOf(slot), this.parsed?.[slot] ?? slot];
     yield* this.extra.entries();
+  }
+
+  /** Calls `fn` with each document and key in order (no pair or generator per document, for walks of every document). */
+  forEach(fn: (held: HeldDoc, key: string) => void): void {
+    for (let slot = 0; slot < this.slots; slot++) if (this.dead?.[slot] !== 1) fn(this.parsed?.[slot] ?? slot, this.keyOf(slot));
+    this.extra.forEach(fn);
   }
 
   [Symbol.iterator](): Generator<[string, HeldDoc]> {
@@ -136,7 +169,7 @@ export class DocTable {
   /** The key of held `slot`. */
   keyOf(slot: number): string {
     // A parsed document already has the key as a string.
-    const cached = this.parsed[slot]?._key ?? this.keyStrings?.[slot];
+    const cached = this.parsed?.[slot]?._key ?? this.keyStrings?.[slot];
     if (cached !== undefined) return cached;
     const bytes = this.bytes as Buffer;
     const at = (this.starts[slot] as number) + KEY_OFFSET;
@@ -148,7 +181,7 @@ export class DocTable {
   /** UTF-8 bytes of the entry while held, else the JSON length of the document. */
   byteSize(held: HeldDoc): number {
     if (typeof held !== 'number') return JSON.stringify(held).length;
-    return (this.ends as number[])[held] as number - (this.starts[held] as number);
+    return ((this.ends as Float64Array)[held] as number) - (this.starts[held] as number);
   }
 
   /**
@@ -157,15 +190,15 @@ export class DocTable {
    */
   heldEntries(): (slot: number) => Uint8Array {
     const { bytes, starts, ends } = this;
-    return (slot) => (bytes as Buffer).subarray(starts[slot], (ends as number[])[slot]);
+    return (slot) => (bytes as Buffer).subarray(starts[slot], (ends as Float64Array)[slot]);
   }
 
   private parse(slot: number, key: string): StoredDoc {
     const bytes = this.bytes as Buffer;
     const start = (this.starts[slot] as number) + KEY_OFFSET + bytes.readUInt32LE((this.starts[slot] as number) + 1);
-    const doc = JSON.parse(bytes.toString('utf8', start, (this.ends as number[])[slot])) as StoredDoc;
+    const doc = JSON.parse(bytes.toString('utf8', start, (this.ends as Float64Array)[slot])) as StoredDoc;
     if (doc._key !== key) throw new DatabaseLayoutError(`document "${key}"`, `its snapshot entry holds the document of key ${JSON.stringify(doc._key)}`);
-    this.parsed[slot] = doc;
+    (this.parsed ??= new Array<StoredDoc | undefined>(this.slots))[slot] = doc;
     this.parsedOne();
     return doc;
   }
@@ -180,7 +213,7 @@ export class DocTable {
     let room = 0;
     for (let slot = 0; slot < this.slots; slot++) room += KEY_OFFSET + old.readUInt32LE((this.starts[slot] as number) + 1);
     const keys = Buffer.allocUnsafe(room);
-    const starts = new Array<number>(this.slots);
+    const starts = new Float64Array(this.slots);
     let at = 0;
     for (let slot = 0; slot < this.slots; slot++) {
       const start = this.starts[slot] as number;
@@ -193,6 +226,7 @@ export class DocTable {
     this.bytes = keys;
     this.starts = starts;
     this.ends = undefined;
+    this.hashes = this.hashes.slice(0, this.slots);
   }
 
   /** The live slot holding `key`, or -1. */
@@ -207,7 +241,7 @@ export class DocTable {
       const entry = table[i] as number;
       if (entry === 0) return -1;
       const slot = entry - 1;
-      if (this.dead?.[slot] === 1) continue;
+      if (this.hashes[slot] !== (hash | 0) || this.dead?.[slot] === 1) continue;
       const start = this.starts[slot] as number;
       const length = bytes.readUInt32LE(start + 1);
       const from = start + KEY_OFFSET;
@@ -219,20 +253,22 @@ export class DocTable {
 
   private buildTable(): Int32Array {
     const bytes = this.bytes as Buffer;
+    const { hashes, starts } = this;
     let size = 16;
     while (size < this.slots * 2) size *= 2;
     const table = new Int32Array(size);
     const mask = size - 1;
     for (let slot = 0; slot < this.slots; slot++) {
-      const start = this.starts[slot] as number;
-      const from = start + KEY_OFFSET;
-      const length = bytes.readUInt32LE(start + 1);
-      let i = hashBytes(bytes, from, from + length) & mask;
+      const hash = hashes[slot] as number;
+      let i = hash & mask;
       for (; table[i] !== 0; i = (i + 1) & mask) {
         // A key held twice (only a hand-made snapshot has that): the later entry wins, as a Map would keep it.
         const other = (table[i] as number) - 1;
-        const otherStart = this.starts[other] as number;
-        if (bytes.readUInt32LE(otherStart + 1) === length && sameBytes(bytes, from, otherStart + KEY_OFFSET, length)) {
+        if (hashes[other] !== hash) continue;
+        const start = starts[slot] as number;
+        const otherStart = starts[other] as number;
+        const length = bytes.readUInt32LE(start + 1);
+        if (bytes.readUInt32LE(otherStart + 1) === length && sameBytes(bytes, start + KEY_OFFSET, otherStart + KEY_OFFSET, length)) {
           this.dead ??= new Uint8Array(this.slots);
           this.dead[other] = 1;
           this.live--;

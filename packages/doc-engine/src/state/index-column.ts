@@ -109,7 +109,9 @@ export class IndexColumn {
 
   /** A stand-in for document `row` that an index on the field reads as it reads the document: the field's value and `_seq`. */
   standIn(row: number): Record<string, unknown> {
-    const { value, seq } = this.row(row);
+    const ref = this.rows.readUInt32LE(4 * row);
+    const seq = this.rows.readDoubleLE(4 * this.docs + 8 * row);
+    const value = ref === MISSING ? undefined : ref === UNINDEXABLE ? [] : this.values[ref];
     const { segments } = this;
     const doc: Record<string, unknown> = { _seq: seq };
     if (value === undefined) return doc;

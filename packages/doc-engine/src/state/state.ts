@@ -63,9 +63,9 @@ export class CollectionState {
     index = new SecondaryIndex(field);
     const column = this.columns.get(field);
     // A document still held is unchanged since the open: its row in the snapshot's index entry stands in for it.
-    for (const [key, held] of this.docs) {
+    this.docs.forEach((held, key) => {
       index.add(key, typeof held !== 'number' ? held : column !== undefined ? column.standIn(held) : this.get(key));
-    }
+    });
     this.built.set(field, index);
     return index;
   }
