@@ -65,7 +65,7 @@ describe('TieList', () => {
   it('appends new documents in order and reads them back newest first', () => {
     const list = new TieList();
     for (let seq = 1; seq <= 5000; seq++) list.add(seq, `k${seq}`);
-    const first = list.keys().next().value;
+    const [first] = list.keys();
     expect([list.size, first]).toEqual([5000, 'k5000']);
     for (let seq = 1; seq <= 5000; seq += 2) list.remove(seq, `k${seq}`);
     expect([...list.keys(true)].slice(0, 3)).toEqual(['k2', 'k4', 'k6']);
