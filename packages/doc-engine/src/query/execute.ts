@@ -160,7 +160,7 @@ class Selection {
   private walk(plan: QueryPlan & { kind: 'index-order' }, limit: number, compare: Comparator<StoredDoc>): StoredDoc[] {
     const results: StoredDoc[] = [];
     const byTies = this.sort.length === 1;
-    for (const group of plan.index.orderedGroups(plan.order, plan.bounds)) {
+    for (const group of plan.index.orderedGroups(plan.order, plan.bounds, byTies)) {
       const needed = limit - results.length;
       if (needed <= 0) break;
       if (byTies && group.tieOrdered) {

@@ -268,7 +268,12 @@ describe('SecondaryIndex walks within bounds, ties in sort order', () => {
     expect(walk('asc', { gt: 1, lt: 'z' })).toEqual([]);
   });
 
-  it('walks everything without bounds, the unordered group last and marked as not in tie order', () => {
+  it('walks everything without bounds, the unordered group last and marked as not in tie order, or none marked on request', () => {
+    expect([...index.orderedGroups('asc', { gte: 1 }, false)].map((group) => [sorted(group.keys), group.tieOrdered])).toEqual([
+      [['a', 'b'], false],
+      [['c'], false],
+      [['d', 'e', 'f'], false],
+    ]);
     expect(walk('desc')).toEqual([
       [['g'], true],
       [['e', 'f', 'd'], true],
@@ -280,7 +285,7 @@ describe('SecondaryIndex walks within bounds, ties in sort order', () => {
 
   it('follows a changed _seq on update, and gives equality matches in _seq order', () => {
     index.update('a', { v: 1, _seq: 4 }, { v: 1, _seq: 12 });
-    expect([...index.lookup(1)]).toEqual(['a', 'b']);
+    expect([...(index.lookupBySeq(1, 'desc') ?? [])]).toEqual(['a', 'b']);
     expect([...(index.lookupBySeq(1, 'asc') ?? [])]).toEqual(['b', 'a']);
     expect(index.lookupBySeq([1], 'asc')).toBeUndefined();
   });

@@ -1,5 +1,5 @@
 import { KeyBuckets } from './key-buckets.js';
-import { TieBuckets } from './tie-buckets.js';
+import { TieBuckets, type TieEntry } from './tie-buckets.js';
 import { SortedValues, sortNumbers, sortStrings, type Bound } from './sorted-values.js';
 import { compileReader, foldCase, isPlainObject, toFieldPath, type FieldReader } from './values.js';
 import type { FieldPath, JsonValue, SortOrder } from './types.js';
@@ -21,6 +21,12 @@ function isScalar(value: unknown): value is Scalar {
 function seqOf(doc: unknown): number {
   const seq = isPlainObject(doc) ? doc._seq : undefined;
   return typeof seq === 'number' ? seq : 0;
+}
+
+/** `key` with the document's `_seq`: the (immutable) stored document itself when it carries both. */
+function entryOf(key: string, doc: unknown): TieEntry {
+  if (isPlainObject(doc) && doc._key === key && typeof doc._seq === 'number') return doc as unknown as TieEntry;
+  return { _key: key, _seq: seqOf(doc) };
 }
 
 /** The tighter of an exclusive and an inclusive bound on the same side. */
@@ -110,7 +116,7 @@ export class SecondaryIndex {
     } else if (!isScalar(value)) {
       this.unindexable.add(key);
     } else {
-      const outcome = this.buckets.add(value, key, seqOf(doc));
+      const outcome = this.buckets.add(value, entryOf(key, doc));
       if (outcome === 'present') return;
       this.countKey(value, 1);
       if (outcome === 'added') return;
@@ -159,9 +165,9 @@ export class SecondaryIndex {
   }
 
   /**
-   * Keys whose value equals `value` (strings case-sensitively, like `$eq`),
-   * newest `_seq` first. For an array/object `value` it returns every
-   * unindexable key, unordered: a superset the caller must re-check.
+   * Keys whose value equals `value` (strings case-sensitively, like `$eq`).
+   * For an array/object `value` it returns every unindexable key: a superset
+   * the caller must re-check.
    */
   lookup(value: JsonValue): Iterable<string> {
     return isScalar(value) ? this.buckets.keys(value) : this.unindexable;
@@ -172,7 +178,7 @@ export class SecondaryIndex {
    * `order` is (ties by `_key`); undefined for an array/object `value`.
    */
   lookupBySeq(value: JsonValue, order: SortOrder): Iterable<string> | undefined {
-    return isScalar(value) ? this.buckets.keys(value, order === 'asc') : undefined;
+    return isScalar(value) ? this.buckets.keysBySeq(value, order === 'asc') : undefined;
   }
 
   /** Number of keys lookup(value) yields. */
@@ -263,17 +269,18 @@ export class SecondaryIndex {
    * the keys whose value has no order (null, arrays, objects, missing).
    */
   *groups(order: SortOrder): Generator<Iterable<string>> {
-    for (const group of this.orderedGroups(order)) yield group.keys;
+    for (const group of this.orderedGroups(order, undefined, false)) yield group.keys;
   }
 
   /**
    * groups(order), each group saying whether its keys come in the tie order
-   * of a query sort (newest `_seq` first, then `_key`): all do but the last,
-   * unordered one. With `bounds`, only the groups of values within them (in
-   * their one domain, numbers or strings), so a walk starts at the bound and
-   * ends with the range.
+   * of a query sort (newest `_seq` first, then `_key`): with `tieOrder` all do
+   * but the last, unordered one; without, none do (a reader that ranks each
+   * group itself gets the cheaper, oldest-first-ish storage order). With
+   * `bounds`, only the groups of values within them (in their one domain,
+   * numbers or strings), so a walk starts at the bound and ends with the range.
    */
-  *orderedGroups(order: SortOrder, bounds?: RangeBounds): Generator<{ keys: Iterable<string>; tieOrdered: boolean }> {
+  *orderedGroups(order: SortOrder, bounds?: RangeBounds, tieOrder = true): Generator<{ keys: Iterable<string>; tieOrdered: boolean }> {
     const values: Iterable<Scalar>[] = [];
     if (bounds !== undefined) {
       const domain = domainBounds(bounds);
@@ -286,7 +293,8 @@ export class SecondaryIndex {
     }
     for (const run of values) {
       for (const value of run) {
-        if (this.buckets.has(value)) yield { keys: this.buckets.keys(value), tieOrdered: true };
+        if (!this.buckets.has(value)) continue;
+        yield tieOrder ? { keys: this.buckets.keysBySeq(value, false), tieOrdered: true } : { keys: this.buckets.keys(value), tieOrdered: false };
       }
     }
     if (bounds !== undefined) return;

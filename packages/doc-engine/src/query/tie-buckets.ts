@@ -1,17 +1,17 @@
 import { TieList } from './tie-list.js';
 
-/** A value held by one key: the key and its `_seq`, without a list. */
-interface Single {
-  readonly key: string;
-  readonly seq: number;
+/**
+ * A key with its `_seq`. The index passes the stored document itself when it carries both (as the
+ * engine's do), so a value held by one key costs no allocation: on a unique field that is every value.
+ */
+export interface TieEntry {
+  readonly _key: string;
+  readonly _seq: number;
 }
 
-/**
- * value → the keys holding it, each with its `_seq`, in tie order (see TieList). A value held by a
- * single key keeps just that pair: on a unique field that saves a list per document.
- */
+/** value → the keys holding it, each with its `_seq`, in tie order (see TieList); a lone key stays an entry. */
 export class TieBuckets<V> {
-  private readonly buckets = new Map<V, Single | TieList>();
+  private readonly buckets = new Map<V, TieEntry | TieList>();
 
   get distinctCount(): number {
     return this.buckets.size;
@@ -22,16 +22,17 @@ export class TieBuckets<V> {
   }
 
   /** 'new-value' when `value` had no keys before, 'added' when it had others, 'present' when the pair was there. */
-  add(value: V, key: string, seq: number): 'new-value' | 'added' | 'present' {
+  add(value: V, entry: TieEntry): 'new-value' | 'added' | 'present' {
     const bucket = this.buckets.get(value);
     if (bucket === undefined) {
-      this.buckets.set(value, { key, seq });
+      this.buckets.set(value, entry);
       return 'new-value';
     }
+    const { _key: key, _seq: seq } = entry;
     if (bucket instanceof TieList) return bucket.add(seq, key) ? 'added' : 'present';
-    if (bucket.key === key && bucket.seq === seq) return 'present';
+    if (bucket._key === key && bucket._seq === seq) return 'present';
     const list = new TieList();
-    list.add(bucket.seq, bucket.key);
+    list.add(bucket._seq, bucket._key);
     list.add(seq, key);
     this.buckets.set(value, list);
     return 'added';
@@ -42,7 +43,7 @@ export class TieBuckets<V> {
     const bucket = this.buckets.get(value);
     if (bucket === undefined) return 'absent';
     if (!(bucket instanceof TieList)) {
-      if (bucket.key !== key || bucket.seq !== seq) return 'absent';
+      if (bucket._key !== key || bucket._seq !== seq) return 'absent';
       this.buckets.delete(value);
       return 'emptied';
     }
@@ -54,11 +55,18 @@ export class TieBuckets<V> {
     return 'removed';
   }
 
-  /** The keys holding `value`, newest `_seq` first (then `_key` ascending), or oldest first with `oldestFirst`. */
-  keys(value: V, oldestFirst = false): Iterable<string> {
+  /** The keys holding `value`, in no particular order (the cheapest to read). */
+  keys(value: V): Iterable<string> {
     const bucket = this.buckets.get(value);
     if (bucket === undefined) return [];
-    return bucket instanceof TieList ? bucket.keys(oldestFirst) : [bucket.key];
+    return bucket instanceof TieList ? bucket.unordered() : [bucket._key];
+  }
+
+  /** The keys holding `value`, newest `_seq` first (then `_key` ascending), or oldest first with `oldestFirst`. */
+  keysBySeq(value: V, oldestFirst: boolean): Iterable<string> {
+    const bucket = this.buckets.get(value);
+    if (bucket === undefined) return [];
+    return bucket instanceof TieList ? bucket.keys(oldestFirst) : [bucket._key];
   }
 
   count(value: V): number {

@@ -71,6 +71,15 @@ export class TieList {
     return true;
   }
 
+  /** The keys in storage order (oldest `_seq` first, roughly), for readers that do not need an order: arrays, no generator. */
+  unordered(): Iterable<string> {
+    const { chunks } = this;
+    if (chunks.length === 1) return (chunks[0] as Chunk).keys;
+    const keys: string[] = [];
+    for (const chunk of chunks) for (const key of chunk.keys) keys.push(key);
+    return keys;
+  }
+
   /**
    * The keys in tie order (newest `_seq` first, then `_key` ascending), or with `oldestFirst` by `_seq`
    * ascending (then still `_key` ascending, as a sort on `_seq` breaks its ties).
