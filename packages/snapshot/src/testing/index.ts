@@ -4,3 +4,4 @@ export type { FailureFault, TornWriteFault, FaultTarget, OperationKind, PathFilt
 export { SimulatedCrashError, errnoError, type FaultCode, type InjectedErrnoError } from './errors.js';
 export { SeededRandom } from './prng.js';
 export { wrapHandles } from './wrap-handles.js';
+export { tempDirMaker, type TempDirMaker } from './temp-dirs.js';
