@@ -1,16 +1,7 @@
 import { LogClosedError as StoreLogClosedError } from '@kilndb/payload-store';
-import { errorClassTable } from '@kilndb/snapshot/testing';
+import { errorClassTable, otherCopyError } from '@kilndb/snapshot/testing';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.js';
-
-/** What another installed copy of doc-engine throws: a class of its own, branded with the same registered symbol. */
-function fromAnotherCopy(kilnCode: string, message: string): Error {
-  class OtherCopyError extends Error {
-    readonly kilnCode = kilnCode;
-  }
-  Object.defineProperty(OtherCopyError.prototype, Symbol.for('kilndb.error'), { value: true });
-  return new OtherCopyError(message);
-}
 
 describe('doc-engine errors', () => {
   it('every exported error class is a KilnError with the code the README lists, each code once', () => {
@@ -69,7 +60,7 @@ describe('doc-engine errors', () => {
   });
 
   it('an error of another installed copy passes isKilnError and hasErrorCode, though instanceof its class fails', () => {
-    const other = fromAnotherCopy('KILN_CONFLICT', 'collection "a", key "b": conflict');
+    const other = otherCopyError('KILN_CONFLICT');
     expect(other instanceof api.ConflictError).toBe(false);
     expect(api.isKilnError(other)).toBe(true);
     expect(api.hasErrorCode(other, api.ConflictError)).toBe(true);

@@ -8,6 +8,7 @@ import {
   QueryError,
   SchemaValidationError,
 } from '@kilndb/doc-engine';
+import { otherCopyError } from '@kilndb/snapshot/testing';
 import { describe, expect, it } from 'vitest';
 import { isStorageFault, toHttpError } from './engine-errors.js';
 import { HttpError } from './http-error.js';
@@ -51,22 +52,14 @@ describe('toHttpError', () => {
   });
 
   describe('errors of another installed copy of doc-engine (branded, but not instances of these classes)', () => {
-    function fromAnotherCopy(kilnCode: string, fields: Record<string, unknown> = {}): Error {
-      class OtherCopyError extends Error {
-        readonly kilnCode = kilnCode;
-      }
-      Object.defineProperty(OtherCopyError.prototype, Symbol.for('kilndb.error'), { value: true });
-      return Object.assign(new OtherCopyError(`from another copy (${kilnCode})`), fields);
-    }
-
     it('answer as this copy\'s do, with their details', () => {
-      const conflict = toHttpError(fromAnotherCopy(ConflictError.kilnCode, { collection: 'users', key: 'ada', expectedVersion: 1, actualVersion: 2 }));
+      const conflict = toHttpError(otherCopyError(ConflictError.kilnCode, { collection: 'users', key: 'ada', expectedVersion: 1, actualVersion: 2 }));
       expect([conflict.statusCode, conflict.detail]).toEqual([409, { collection: 'users', key: 'ada', expectedVersion: 1, actualVersion: 2 }]);
-      const query = toHttpError(fromAnotherCopy(QueryError.kilnCode, { path: 'where.a', code: 'unknown-operator' }));
+      const query = toHttpError(otherCopyError(QueryError.kilnCode, { path: 'where.a', code: 'unknown-operator' }));
       expect([query.statusCode, query.detail]).toEqual([400, { path: 'where.a', code: 'unknown-operator' }]);
-      expect(toHttpError(fromAnotherCopy(DocumentNotFoundError.kilnCode, { collection: 'c', key: 'k' })).statusCode).toBe(404);
-      expect(toHttpError(fromAnotherCopy(engine.ChangesUnavailableError.kilnCode, { sinceSeq: 1, oldestAvailableSeq: 5 })).statusCode).toBe(410);
-      expect(toHttpError(fromAnotherCopy('KILN_NOT_A_CODE_WE_KNOW')).statusCode).toBe(500);
+      expect(toHttpError(otherCopyError(DocumentNotFoundError.kilnCode, { collection: 'c', key: 'k' })).statusCode).toBe(404);
+      expect(toHttpError(otherCopyError(engine.ChangesUnavailableError.kilnCode, { sinceSeq: 1, oldestAvailableSeq: 5 })).statusCode).toBe(410);
+      expect(toHttpError(otherCopyError('KILN_NOT_A_CODE_WE_KNOW')).statusCode).toBe(500);
     });
 
     it('answer 400 for InvalidInputError and every subclass doc-engine exports, 503 for every storage fault', () => {
@@ -75,11 +68,11 @@ describe('toHttpError', () => {
           value === engine.InvalidInputError || (typeof value === 'function' && value.prototype instanceof engine.InvalidInputError),
       );
       expect(inputClasses.length).toBe(6);
-      for (const inputClass of inputClasses) expect(toHttpError(fromAnotherCopy(inputClass.kilnCode)).statusCode).toBe(400);
+      for (const inputClass of inputClasses) expect(toHttpError(otherCopyError(inputClass.kilnCode)).statusCode).toBe(400);
       const faults = [engine.LogFailedError, engine.LogWriteError, engine.LogClosedError, engine.LogReadOnlyError, DatabaseClosedError, engine.DatabaseReadOnlyError];
       for (const fault of faults) {
-        expect(isStorageFault(fromAnotherCopy(fault.kilnCode))).toBe(true);
-        expect(toHttpError(fromAnotherCopy(fault.kilnCode)).statusCode).toBe(503);
+        expect(isStorageFault(otherCopyError(fault.kilnCode))).toBe(true);
+        expect(toHttpError(otherCopyError(fault.kilnCode)).statusCode).toBe(503);
       }
     });
   });

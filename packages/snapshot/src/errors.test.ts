@@ -2,7 +2,7 @@ import { isKilnError, KilnError } from '@kilndb/wal-format';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.js';
 import * as testing from './testing/index.js';
-import { errorClassTable } from './testing/error-table.js';
+import { errorClassTable, otherCopyError } from './testing/error-table.js';
 
 describe('snapshot errors', () => {
   it('every exported error class (testing entry included) is a KilnError with its own code', () => {
@@ -32,5 +32,13 @@ describe('errorClassTable', () => {
       ['PlainError', false, undefined],
       ['RangeError', false, undefined],
     ]);
+  });
+});
+
+describe('otherCopyError', () => {
+  it('is a KilnError by brand and code, but no instance of this copy\'s classes', () => {
+    const other = otherCopyError('KILN_SNAPSHOT_FORMAT', { reason: 'crc' });
+    expect([isKilnError(other), other instanceof KilnError, other instanceof api.SnapshotFormatError]).toEqual([true, true, false]);
+    expect(other).toMatchObject({ kilnCode: 'KILN_SNAPSHOT_FORMAT', reason: 'crc' });
   });
 });

@@ -32,3 +32,15 @@ export function errorClassTable(moduleExports: Readonly<Record<string, unknown>>
   }
   return rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
+
+/**
+ * An error as another installed copy of a KilnDB package makes it: a class of its own (so `instanceof` any
+ * class of this copy fails), branded with the same registered symbol and carrying `kilnCode` and `fields`.
+ */
+export function otherCopyError(kilnCode: string, fields: Readonly<Record<string, unknown>> = {}): Error {
+  class OtherCopyError extends Error {
+    readonly kilnCode = kilnCode;
+  }
+  Object.defineProperty(OtherCopyError.prototype, Symbol.for('kilndb.error'), { value: true });
+  return Object.assign(new OtherCopyError(`an error of another copy (${kilnCode})`), fields);
+}

@@ -5,4 +5,4 @@ export { SimulatedCrashError, errnoError, type FaultCode, type InjectedErrnoErro
 export { SeededRandom } from './prng.js';
 export { wrapHandles } from './wrap-handles.js';
 export { tempDirMaker, type TempDirMaker } from './temp-dirs.js';
-export { errorClassTable, type ErrorClassRow } from './error-table.js';
+export { errorClassTable, otherCopyError, type ErrorClassRow } from './error-table.js';
