@@ -25,7 +25,7 @@ describe('index entries', () => {
       { value: [], seq: 3 },
     ]);
     // A stand-in reads on the field as the document did, through the same reader an index uses.
-    expect([0, 1, 2].map((row) => read(column.standIn(row)))).toEqual([rows[0], rows[1], { value: [], seq: 3 }]);
+    expect([0, 1, 2].map((row) => read(column.standIn(row, `k${row}`)))).toEqual([rows[0], rows[1], { value: [], seq: 3 }]);
   });
 
   it('say what is wrong with a damaged entry instead of decoding it', () => {

@@ -107,13 +107,13 @@ export class IndexColumn {
     return { value: ref === UNINDEXABLE ? [] : this.values[ref], seq };
   }
 
-  /** A stand-in for document `row` that an index on the field reads as it reads the document: the field's value and `_seq`. */
-  standIn(row: number): Record<string, unknown> {
+  /** A stand-in for document `row` (key `key`) that an index on the field reads as it reads the document: `_key`, `_seq` and the field's value. */
+  standIn(row: number, key: string): Record<string, unknown> {
     const ref = this.rows.readUInt32LE(4 * row);
     const seq = this.rows.readDoubleLE(4 * this.docs + 8 * row);
     const value = ref === MISSING ? undefined : ref === UNINDEXABLE ? [] : this.values[ref];
     const { segments } = this;
-    const doc: Record<string, unknown> = { _seq: seq };
+    const doc: Record<string, unknown> = { _key: key, _seq: seq };
     if (value === undefined) return doc;
     let at = doc;
     const last = segments.length - 1;

@@ -64,7 +64,7 @@ export class CollectionState {
     const column = this.columns.get(field);
     // A document still held is unchanged since the open: its row in the snapshot's index entry stands in for it.
     this.docs.forEach((held, key) => {
-      index.add(key, typeof held !== 'number' ? held : column !== undefined ? column.standIn(held) : this.get(key));
+      index.add(key, typeof held !== 'number' ? held : column !== undefined ? column.standIn(held, key) : this.get(key));
     });
     this.built.set(field, index);
     return index;
