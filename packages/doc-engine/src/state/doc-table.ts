@@ -21,8 +21,8 @@ export function isHeld(held: HeldDoc | undefined): held is number {
  * Documents loaded from a snapshot sit in slots 0..n-1 and are found through a hash table of slot numbers
  * over their keys' bytes in the snapshot buffer: an open allocates no string, object or Map entry per
  * document, and builds the table on the first lookup. A slot's document is parsed on first use and kept in
- * `parsed`. Once every held document is parsed, the keys are copied into a small buffer of their own and the
- * snapshot's bytes are let go. Documents written after the open live in `extra`, after the slots.
+ * `parsed`. Once every held document is parsed, the snapshot's bytes are let go (a key is then compared with
+ * its document's `_key`). Documents written after the open live in `extra`, after the slots.
  */
 export class DocTable {
   private readonly extra = new Map<string, StoredDoc>();
@@ -204,35 +204,26 @@ export class DocTable {
   }
 
   private parsedOne(): void {
-    if (--this.unparsed === 0) this.keepKeysOnly();
+    if (--this.unparsed === 0) this.dropBytes();
   }
 
-  /** Every held document is parsed: copy the keys out so the snapshot's bytes can go. */
-  private keepKeysOnly(): void {
-    const old = this.bytes as Buffer;
-    let room = 0;
-    for (let slot = 0; slot < this.slots; slot++) room += KEY_OFFSET + old.readUInt32LE((this.starts[slot] as number) + 1);
-    const keys = Buffer.allocUnsafe(room);
-    const starts = new Float64Array(this.slots);
-    let at = 0;
-    for (let slot = 0; slot < this.slots; slot++) {
-      const start = this.starts[slot] as number;
-      const length = KEY_OFFSET + old.readUInt32LE(start + 1);
-      old.copy(keys, at, start, start + length);
-      starts[slot] = at;
-      at += length;
-    }
-    // New arrays, not changed in place: a capture taken before (heldEntries) still reads the old ones.
-    this.bytes = keys;
-    this.starts = starts;
+  /**
+   * Every held document is parsed, and each carries its key: the snapshot's bytes can go. New arrays, not
+   * changed in place: a capture taken before (heldEntries) still reads the old ones.
+   */
+  private dropBytes(): void {
+    this.table ??= this.buildTable();
+    this.bytes = undefined;
+    this.starts = new Float64Array(0);
     this.ends = undefined;
+    this.keyStrings = undefined;
     this.hashes = this.hashes.slice(0, this.slots);
   }
 
   /** The live slot holding `key`, or -1. */
   private find(key: string): number {
     const table = this.table ?? this.buildTable();
-    const bytes = this.bytes as Buffer;
+    const bytes = this.bytes;
     const mask = table.length - 1;
     let hash = hashAscii(key);
     const encoded = hash < 0 ? Buffer.from(key, 'utf8') : undefined;
@@ -242,7 +233,14 @@ export class DocTable {
       if (entry === 0) return -1;
       const slot = entry - 1;
       if (this.hashes[slot] !== (hash | 0) || this.dead?.[slot] === 1) continue;
+      // A parsed document's key is compared as a string; only held ones read the snapshot's bytes.
+      const parsed = this.parsed?.[slot];
+      if (parsed !== undefined) {
+        if (parsed._key === key) return slot;
+        continue;
+      }
       const start = this.starts[slot] as number;
+      if (bytes === undefined) continue;
       const length = bytes.readUInt32LE(start + 1);
       const from = start + KEY_OFFSET;
       const same =
