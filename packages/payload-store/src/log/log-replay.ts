@@ -14,8 +14,8 @@ import {
   type ScanEnd,
   type ScanEntry,
 } from '@kilndb/wal-format';
-import { ReplayStartError } from './errors.js';
-import { LogReader } from './log-reader.js';
+import { ReplayStartError } from '../errors.js';
+import { ReadWindow } from './read-window.js';
 import { findResync } from './resync-search.js';
 
 /** Bytes between the start of a store record and its payload: marker, id, length. */
@@ -56,7 +56,7 @@ export interface ReplayScan {
  * damaged range. Only when no such record follows is the rest a tail, read by plain framing as before.
  */
 export async function replayLogFile(handle: FileHandle | undefined, fileSize: number, options: ReplayScanOptions): Promise<ReplayScan> {
-  const reader = new LogReader(handle, handle === undefined ? 0 : fileSize, options.chunkBytes);
+  const reader = new ReadWindow(handle, handle === undefined ? 0 : fileSize, options.chunkBytes);
   return new Replay(reader, options).run();
 }
 
@@ -68,7 +68,7 @@ class Replay {
   private validEnd: number;
 
   constructor(
-    private readonly reader: LogReader,
+    private readonly reader: ReadWindow,
     private readonly options: ReplayScanOptions,
   ) {
     this.validEnd = options.from;

@@ -7,7 +7,7 @@ import { wrapHandles } from '@kilndb/snapshot/testing';
 import { decodeRecord, encodeDelete, encodeStore, encodeStoreInto, storeRecordSize, type ScanEntry } from '@kilndb/wal-format';
 import { AppendLog } from './append-log.js';
 import type { LogWarning } from './log-options.js';
-import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError, ReplayStartError } from './errors.js';
+import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError, ReplayStartError } from '../errors.js';
 
 let dir: string;
 let logPath: string;

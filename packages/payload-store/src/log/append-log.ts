@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { nodeFileSystem, type FileHandle } from '@kilndb/snapshot';
 import { Group, type Sync, type WrittenGroup } from './commit-group.js';
-import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError } from './errors.js';
+import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError } from '../errors.js';
 import type { AppendLogOptions, AppendOptions, Durability, LogWarning } from './log-options.js';
+import { replayReadOnly } from './log-reader.js';
 import { replayAndRepair } from './log-repair.js';
 import type { ReplaySummary } from './replay-summary.js';
 
@@ -34,7 +35,7 @@ const EAGER_COMMIT_APPENDS = 32;
  * An append-only file of wal-format records with group commit. Appends wait in a group; the group is
  * written with one synchronous write (page cache) and made durable with one fdatasync on the thread pool,
  * while the next group fills. The one implementation of appending, group commit and torn-tail repair in
- * KilnDB: payload-store and doc-engine both write through it.
+ * KilnDB: payload-store and doc-engine both write through it. Its reader is `readLog` (log-reader.ts).
  */
 export class AppendLog {
   readonly durability: Durability;
@@ -100,7 +101,6 @@ export class AppendLog {
   static async open(filePath: string, options: AppendLogOptions = {}): Promise<AppendLog> {
     const fs = options.fs ?? nodeFileSystem;
     const readOnly = options.readOnly ?? false;
-    const onWarning = options.onWarning ?? (() => undefined);
     let handle: FileHandle | undefined;
     let existed = true;
     if (readOnly) {
@@ -111,7 +111,10 @@ export class AppendLog {
     }
     try {
       if (!existed) await fs.syncDirectory(path.dirname(filePath));
-      const summary = await replayAndRepair(fs, filePath, handle, readOnly, options, onWarning);
+      const summary =
+        readOnly || handle === undefined
+          ? await replayReadOnly(filePath, handle, options)
+          : await replayAndRepair(fs, filePath, handle, options);
       return new AppendLog(filePath, handle, summary.end.validEnd, options, summary);
     } catch (error) {
       await handle?.close();
