@@ -37,7 +37,7 @@ export {
   LogReadOnlyError,
   LogWriteError,
   type Durability,
-} from '@kilndb/payload-store';
+} from '@kilndb/payload-store/log';
 export { SnapshotFormatError } from '@kilndb/snapshot';
 export {
   WrongKeyError,

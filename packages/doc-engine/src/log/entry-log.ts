@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AppendLog, type Durability, type ReplaySummary } from '@kilndb/payload-store';
+import { AppendLog, type Durability, type ReplaySummary } from '@kilndb/payload-store/log';
 import type { FileSystem } from '@kilndb/snapshot';
 import { encodeStoreInto, storeRecordSize } from '@kilndb/wal-format';
 import { ensureDirectory } from '../open/directories.js';
