@@ -5,6 +5,7 @@ import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError } from 
 import type { AppendLogOptions, AppendOptions, Durability, LogWarning } from './log-options.js';
 import { replayReadOnly } from './log-reader.js';
 import { replayAndRepair } from './log-repair.js';
+import { DEFAULT_PREALLOCATE_BYTES, Preallocation } from './preallocation.js';
 import type { ReplaySummary } from './replay-summary.js';
 
 export interface AppendLogStats {
@@ -48,6 +49,7 @@ export class AppendLog {
 
   private writtenEnd: number;
   private syncedEnd: number;
+  private preallocation: Preallocation;
   /** The group appends go into; it always starts at `writtenEnd`. */
   private pending = new Group(INITIAL_GROUP_BYTES);
   private readonly spares: Group[] = [];
@@ -87,6 +89,10 @@ export class AppendLog {
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.writeBehindBytes = options.writeBehindBytes ?? 2 * 1024 * 1024;
     this.readOnly = options.readOnly ?? false;
+    // A read-only log owns no zeros to trim and grows nothing.
+    this.preallocation = this.readOnly
+      ? new Preallocation(end, 0)
+      : new Preallocation(end + replay.zeroTailBytes, options.preallocateBytes ?? DEFAULT_PREALLOCATE_BYTES);
     this.onWarning = options.onWarning ?? (() => undefined);
     this.replay = replay;
   }
@@ -241,19 +247,25 @@ export class AppendLog {
 
   /**
    * Makes the log append to another file from now on (for compaction swaps and segment rolls).
-   * Call it inside `runExclusive`; the old handle is closed. `size` is where appends continue.
+   * Call it inside `runExclusive`; the old file is cut to its data (no preallocated zeros) and its handle
+   * closed. `size` is where appends continue.
    */
   async replaceFile(filePath: string, handle: FileHandle, size: number): Promise<void> {
     if (this.exclusive === undefined) throw new Error('replaceFile must run inside runExclusive');
     const old = this.handle;
+    const oldEnd = this.writtenEnd;
+    const oldPreallocation = this.preallocation;
+    // Switched before the first await: the caller relocates its offsets to the new file right after this call.
     this.handle = handle;
     this.filePath = filePath;
     this.writtenEnd = size;
     this.syncedEnd = size;
+    this.preallocation = oldPreallocation.forNewFile(size);
+    if (old !== undefined) await oldPreallocation.trim(old, oldEnd);
     await old?.close();
   }
 
-  /** Writes and syncs what is buffered, then closes the file. Later calls throw `LogClosedError`. */
+  /** Writes and syncs what is buffered, cuts off the preallocated zeros and closes the file; then `LogClosedError`. */
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.failure === undefined) {
@@ -267,6 +279,7 @@ export class AppendLog {
     await Promise.all([...this.syncsRunning]);
     this.closed = true;
     clearTimeout(this.backgroundTimer);
+    if (this.handle !== undefined && this.failure === undefined) await this.preallocation.trim(this.handle, this.writtenEnd);
     await this.handle?.close();
     this.handle = undefined;
   }
@@ -360,6 +373,7 @@ export class AppendLog {
     const start = this.writtenEnd;
     if (group.length > 0) {
       try {
+        this.preallocation.ensure(handle, start + group.length);
         this.writes++;
         handle.writeSync(group.bytes.subarray(0, group.length), start);
       } catch (error) {
@@ -439,6 +453,7 @@ export class AppendLog {
     const repair = async (): Promise<void> => {
       try {
         await handle.truncate(start);
+        this.preallocation.reset(start);
       } catch (truncateError) {
         this.fail(asError(truncateError), 'could not cut a failed write back', [group]);
         return;

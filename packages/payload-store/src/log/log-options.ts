@@ -46,6 +46,12 @@ export interface AppendLogOptions extends ReplayOptions {
   readonly writeBehindBytes?: number;
   /** Replays without repairing anything and refuses appends. A missing file reads as empty. */
   readonly readOnly?: boolean;
+  /**
+   * Largest step, in bytes, by which the file is grown with zeros ahead of the appends, so that a commit's
+   * fdatasync overwrites allocated space instead of changing the file's size. Steps start at 64 KiB and
+   * grow with the log up to this. 0 turns preallocation off. Default 8 MiB.
+   */
+  readonly preallocateBytes?: number;
 }
 
 export interface AppendOptions {

@@ -84,6 +84,7 @@ export function summarize(options: ReplayOptions, scan: ReplayScan, damage: read
     damage,
     truncatedBytes: 0,
     quarantinePath: undefined,
+    zeroTailBytes: scan.zeroTailBytes,
     end: scan.end,
   };
 }

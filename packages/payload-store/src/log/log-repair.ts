@@ -8,7 +8,8 @@ import type { DamageReport, ReplaySummary } from './replay-summary.js';
 
 /**
  * Replays a writable log and repairs it so appends can follow: each damaged range is copied to a quarantine
- * file and zeroed in place, and a tail with no valid record after it is copied to a quarantine file and cut.
+ * file and zeroed in place, and a tail with no valid record after it is copied to a quarantine file and cut
+ * (with any preallocated zeros after it); preallocated zeros right after the last record are kept.
  * The zeroed ranges stay in the file; replay steps over them on every open without quarantining them again,
  * so a reopen finds the same records.
  */
@@ -23,7 +24,8 @@ export async function replayAndRepair(
   const damage = await repairDamage(fs, handle, filePath, scan.damaged, onWarning);
   const summary = summarize(options, scan, damage);
   const end = scan.end.validEnd;
-  if (end >= fileSize) return summary;
+  // Preallocated zeros right after the last record stay: they are the clean end, and appends go into them.
+  if (end >= fileSize - scan.zeroTailBytes) return summary;
   const quarantinePath = await quarantineRange(fs, handle, filePath, end, fileSize);
   await handle.truncate(end);
   await handle.datasync();
@@ -35,7 +37,7 @@ export async function replayAndRepair(
       `${filePath}: cut ${fileSize - end} bytes after offset ${end} (${describeStop(scan.end)}); ` +
       `they were saved to ${quarantinePath}`,
   });
-  return { ...summary, truncatedBytes: fileSize - end, quarantinePath };
+  return { ...summary, truncatedBytes: fileSize - end, quarantinePath, zeroTailBytes: 0 };
 }
 
 /**
