@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { DirectoryLock } from '@kilndb/payload-store/log';
 import { cleanStaleTemps, isErrno, type FileStat, type FileSystem } from '@kilndb/snapshot';
+import { asError } from '@kilndb/wal-format';
 import { ChangeFeed, ChangeStream, type ChangeListener } from './changes.js';
 import { Collection, type CollectionEngine } from './collection.js';
 import { CommitPipeline, opsFootprint } from './write/commit-pipeline.js';
@@ -373,7 +374,7 @@ export class Database implements CollectionEngine {
           stream.pushHistory(commits);
         },
         (error: unknown) => {
-          stream.fail(error instanceof Error ? error : new Error(String(error)));
+          stream.fail(asError(error));
         },
       );
     }
