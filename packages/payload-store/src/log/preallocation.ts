@@ -12,8 +12,8 @@ const ZERO_CHUNK_BYTES = 256 * 1024;
  * Zeros written ahead of a log's appends, so the groups written into them overwrite allocated blocks and
  * their fdatasync commits no size or block-map change. Growing with ftruncate instead leaves a hole whose
  * blocks are allocated, and journaled, as the commits reach them: on ext4 it measured about 10% faster than
- * zeros on a quiet disk but several times slower while other processes sync (a journal commit waits for
- * theirs), and the file API has no synchronous truncate for the commit path.
+ * zeros on a quiet disk but slower while other processes sync (a journal commit waits for theirs), and the
+ * file API has no synchronous truncate for the commit path.
  * Replay reads zeros after the last record as the clean end of the log. A zero write that fails fails the
  * group it was made for (the log cuts both back, as for any failed write) and switches preallocation off,
  * so the retries grow the file by their own size and a nearly full disk still takes what fits.
