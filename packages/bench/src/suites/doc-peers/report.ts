@@ -12,6 +12,9 @@ export interface RowSpec {
 const fmt = (value: number): string =>
   value.toLocaleString('en-US', { maximumFractionDigits: value >= 100 ? 0 : value >= 10 ? 1 : 2 });
 
+/** Two decimals, or two significant digits for a small ratio (0.0047×, not 0.00×). */
+export const ratioText = (ratio: number): string => (ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2));
+
 function cell(summary: Summary | undefined, unit: Unit): string {
   if (summary === undefined) return '–';
   const spread = summary.rounds > 1 ? ` ±${Math.round((summary.spread / 2) * 100)}%` : '';
@@ -56,7 +59,7 @@ export function storesTable(
       return [row.label, ...stores, ours === undefined ? '–' : `${(ours / jsonBytesPerDoc).toFixed(2)}× the JSON bytes`];
     }
     const best = versusBest(samples, row, kiln, peers);
-    return [row.label, ...stores, best === undefined ? '–' : `${best.ratio.toFixed(2)}× ${shortName(best.peer)}`];
+    return [row.label, ...stores, best === undefined ? '–' : `${ratioText(best.ratio)}× ${shortName(best.peer)}`];
   });
   return markdownTable(['workload', kiln, ...peers, 'KilnDB vs best peer'], cells);
 }
@@ -84,7 +87,7 @@ export function goalsTable(goals: readonly Goal[]): string {
       const met = measured !== undefined && (atMost ? measured <= target : measured >= target);
       return [
         goal,
-        measured === undefined ? '–' : fmt(measured),
+        measured === undefined ? '–' : measured < 0.1 ? ratioText(measured) : fmt(measured),
         `${atMost ? '≤' : '≥'} ${fmt(target)}`,
         measured === undefined ? 'not measured' : met ? 'met' : 'missed',
         note,
