@@ -87,7 +87,7 @@ export function goalsTable(goals: readonly Goal[]): string {
       const met = measured !== undefined && (atMost ? measured <= target : measured >= target);
       return [
         goal,
-        measured === undefined ? '–' : measured < 0.1 ? ratioText(measured) : fmt(measured),
+        measured === undefined ? '–' : measured < 0.1 ? ratioText(measured) : measured < 10 ? measured.toFixed(3) : fmt(measured),
         `${atMost ? '≤' : '≥'} ${fmt(target)}`,
         measured === undefined ? 'not measured' : met ? 'met' : 'missed',
         note,
