@@ -11,7 +11,7 @@ import { bulkLoad } from './workloads.js';
 export async function coldOpens(peer: DocPeer, count: number, rounds: number): Promise<ColdOpenResult[]> {
   const { dir, remove } = tempDir('doc-peers-cold');
   try {
-    const store = await peer.open(dir);
+    const store = await peer.open(dir, true);
     await bulkLoad(store, count);
     await store.settle?.();
     await store.close();

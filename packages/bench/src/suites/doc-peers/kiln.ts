@@ -8,10 +8,10 @@ export const INDEXED_FIELDS = ['age', 'city', 'score'] as const;
 /** KilnDB through @kilndb/doc-engine's public API, default options (durability 'fsync'). */
 export const kilnPeer: DocPeer = {
   name: 'KilnDB',
-  async open(dir): Promise<DocStore> {
+  async open(dir, indexed): Promise<DocStore> {
     const db = await Database.open(dir);
     const docs = db.collection<PeerDoc>(COLLECTION);
-    for (const field of INDEXED_FIELDS) if (!docs.indexes().includes(field)) await docs.createIndex(field);
+    if (indexed) for (const field of INDEXED_FIELDS) if (!docs.indexes().includes(field)) await docs.createIndex(field);
     return {
       put: async (key, doc) => {
         await docs.set(key, doc);

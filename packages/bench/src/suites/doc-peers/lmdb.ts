@@ -26,6 +26,7 @@ export function lmdbPeer(lmdb: LmdbModule): DocPeer {
   return {
     name: LMDB,
     open(dir): Promise<DocStore> {
+      // No secondary indexes either way: `indexed` changes nothing here.
       const db = opener.open({ path: dir });
       return Promise.resolve({
         put: async (key: string, doc: PeerDoc) => {

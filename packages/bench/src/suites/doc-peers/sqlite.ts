@@ -21,8 +21,8 @@ interface SqliteDb {
 type SqliteConstructor = new (filename: string) => SqliteDb;
 
 /** JSON text rows, an expression index per queried field: how a Node developer stores documents in SQLite. */
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, body TEXT NOT NULL);
+const TABLE = 'CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, body TEXT NOT NULL)';
+const INDEXES = `
   CREATE INDEX IF NOT EXISTS docs_age ON docs (json_extract(body, '$.age'));
   CREATE INDEX IF NOT EXISTS docs_city ON docs (json_extract(body, '$.city'));
   CREATE INDEX IF NOT EXISTS docs_score ON docs (json_extract(body, '$.score'));
@@ -44,11 +44,12 @@ export function sqlitePeer(sqlite: SqliteModule): DocPeer {
   const Database = sqlite.default as unknown as SqliteConstructor;
   return {
     name: SQLITE,
-    open(dir): Promise<DocStore> {
+    open(dir, indexed): Promise<DocStore> {
       const db = new Database(path.join(dir, FILE));
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
-      db.exec(SCHEMA);
+      db.exec(TABLE);
+      if (indexed) db.exec(INDEXES);
       const insert = db.prepare('INSERT INTO docs (key, body) VALUES (?, ?)');
       const select = db.prepare('SELECT body FROM docs WHERE key = ?');
       const cityEquals = db.prepare(CITY_EQUALS);

@@ -24,7 +24,8 @@ export interface DocStore {
 /** One store under test: how to open it here, and how to open it cold in a child process. */
 export interface DocPeer {
   readonly name: string;
-  open(dir: string): Promise<DocStore>;
+  /** Opens (creating) the store in `dir`; `indexed: false` leaves out the secondary indexes on age, city and score. */
+  open(dir: string, indexed: boolean): Promise<DocStore>;
   /**
    * ES module source for a fresh `node --expose-gc` process that opens the store in `dir` (already
    * loaded with `count` documents), and prints `ColdOpenResult` as JSON. Its `memory` is what opening

@@ -7,6 +7,7 @@ export const ROW = {
   single: 'durable insert, 1 writer awaiting each',
   concurrent: 'durable insert, 64 concurrent writers',
   bulk: 'bulk insert, atomic batches of 1,000',
+  bulkPlain: 'bulk insert, atomic batches of 1,000, no secondary indexes',
   get: 'random get by key',
   equality: 'equality on an indexed field (1% of docs)',
   rangeSame: 'range on an indexed field, sorted by it, offset 20, top 10',
