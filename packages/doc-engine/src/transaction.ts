@@ -49,13 +49,31 @@ export class TransactionContext {
   }
 }
 
+// Set by the classes' static blocks: the one way to call their private constructors from outside each class.
+let newTransaction: (context: TransactionContext) => Transaction;
+let newTransactionCollection: <T extends object>(context: TransactionContext, name: string) => TransactionCollection<T>;
+
+/** The handle for the transaction `context` (Database.transaction passes it to the callback). */
+export function transactionHandle(context: TransactionContext): Transaction {
+  return newTransaction(context);
+}
+
 /** The handle `db.transaction(async (tx) => ...)` passes to its callback. */
 export class Transaction {
-  constructor(private readonly context: TransactionContext) {}
+  readonly #context: TransactionContext;
+
+  // Private, so the transaction's context is no part of the class's type.
+  private constructor(context: TransactionContext) {
+    this.#context = context;
+  }
+
+  static {
+    newTransaction = (context) => new Transaction(context);
+  }
 
   collection<T extends object = Record<string, unknown>>(name: string): TransactionCollection<T> {
-    this.context.assertOpen();
-    return new TransactionCollection<T>(this.context, checkCollectionName(name));
+    this.#context.assertOpen();
+    return newTransactionCollection<T>(this.#context, checkCollectionName(name));
   }
 }
 
@@ -64,21 +82,28 @@ export class Transaction {
  * transaction's own writes; writes take effect only if the transaction commits.
  */
 export class TransactionCollection<T extends object = Record<string, unknown>> {
-  constructor(
-    private readonly context: TransactionContext,
-    readonly name: string,
-  ) {}
+  readonly #context: TransactionContext;
+  readonly name: string;
+
+  private constructor(context: TransactionContext, name: string) {
+    this.#context = context;
+    this.name = name;
+  }
+
+  static {
+    newTransactionCollection = <U extends object>(context: TransactionContext, name: string) => new TransactionCollection<U>(context, name);
+  }
 
   get(key: string): ReadDoc<T> | undefined {
-    this.context.assertOpen();
-    const doc = this.context.view.doc(this.name, checkKey(key));
+    this.#context.assertOpen();
+    const doc = this.#context.view.doc(this.name, checkKey(key));
     // A document past its own expiry is gone here as everywhere (the collection TTL is judged at commit only).
-    return doc === undefined || docExpired(doc, this.context.now()) ? undefined : (readView(doc) as ReadDoc<T>);
+    return doc === undefined || docExpired(doc, this.#context.now()) ? undefined : (readView(doc) as ReadDoc<T>);
   }
 
   keys(): string[] {
-    this.context.assertOpen();
-    return this.context.view.keys(this.name);
+    this.#context.assertOpen();
+    return this.#context.view.keys(this.name);
   }
 
   count(): number {
@@ -86,32 +111,32 @@ export class TransactionCollection<T extends object = Record<string, unknown>> {
   }
 
   set(key: string, doc: T, options?: WriteOptions): Promise<WriteResult> {
-    return settle(() => resultOf(this.context.write(setOp(this.name, key, doc, options)) as LogEntry));
+    return settle(() => resultOf(this.#context.write(setOp(this.name, key, doc, options)) as LogEntry));
   }
 
   update(key: string, patch: Partial<T>, options?: WriteOptions): Promise<WriteResult> {
-    return settle(() => resultOf(this.context.write(updateOp(this.name, key, patch, options)) as LogEntry));
+    return settle(() => resultOf(this.#context.write(updateOp(this.name, key, patch, options)) as LogEntry));
   }
 
   insert(docs: InsertInput<T>, options?: ExpiryOptions): Promise<string[]> {
     return settle(() =>
       insertOps(this.name, docs, options).map((op) => {
-        this.context.write(op);
+        this.#context.write(op);
         return (op as { key: string }).key;
       }),
     );
   }
 
   delete(key: string, options?: VersionGuard): Promise<boolean> {
-    return settle(() => this.context.write(deleteOp(this.name, key, options)) !== undefined);
+    return settle(() => this.#context.write(deleteOp(this.name, key, options)) !== undefined);
   }
 
   deleteMany(keys: readonly string[]): Promise<number> {
-    return settle(() => deleteManyOps(this.name, keys).filter((op) => this.context.write(op) !== undefined).length);
+    return settle(() => deleteManyOps(this.name, keys).filter((op) => this.#context.write(op) !== undefined).length);
   }
 
   drop(): Promise<boolean> {
-    return settle(() => this.context.write({ kind: 'drop', collection: this.name }) !== undefined);
+    return settle(() => this.#context.write({ kind: 'drop', collection: this.name }) !== undefined);
   }
 }
 
