@@ -29,7 +29,8 @@ import { collectionStats, type CollectionStats } from './state/collection-stats.
 import { collectionExpired, docExpired } from './state/live.js';
 import type { StoredDoc } from './query/types.js';
 import { DocumentState } from './state/state.js';
-import { TransactionContext, observedFootprint, transactionHandle, validateObservations, type Transaction } from './transaction.js';
+import { transactionHandle, type Transaction } from './transaction.js';
+import { TransactionContext, observedFootprint, validateObservations } from './write/transaction-context.js';
 import type { DatabaseWarning } from './warnings.js';
 import type { WriteOp } from './write/write-plan.js';
 
