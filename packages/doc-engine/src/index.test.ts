@@ -49,7 +49,6 @@ const VALUE_EXPORTS = [
   'TransactionCollection',
   'UnexpectedKeyError',
   'UnsupportedKdfError',
-  'Uuid7Generator',
   'WrongKeyError',
   'compileSchema',
   'exportJsonl',

@@ -12,7 +12,7 @@ export type { LogEntry, LogCommand } from './log/log-entry.js';
 export type { DatabaseWarning } from './warnings.js';
 export type { EntryLogStats } from './log/entry-log.js';
 export { recover, type RecoverOptions, type RecoverResult } from './recover.js';
-export { uuid7, Uuid7Generator } from './uuid7.js';
+export { uuid7 } from './uuid7.js';
 export {
   InvalidInputError,
   InvalidCollectionNameError,
