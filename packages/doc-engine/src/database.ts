@@ -48,6 +48,8 @@ export interface DatabaseStats {
   readonly log: EntryLogStats;
   readonly compactions: number;
   readonly compacting: boolean;
+  /** Change listeners subscribed: `onChange` callbacks and open `changes()` iterators (a leaking subscriber shows here). */
+  readonly changeListeners: number;
   /** Per collection: live documents, approximate bytes, indexes and settings (see CollectionStats). */
   readonly collectionStats: Readonly<Record<string, CollectionStats>>;
 }
@@ -338,6 +340,7 @@ export class Database {
       log: this.#log.stats(),
       compactions: this.#compactor?.completed ?? 0,
       compacting: this.#compactor?.running ?? false,
+      changeListeners: this.#feed.listenerCount,
       collectionStats: perCollection,
     };
   }
