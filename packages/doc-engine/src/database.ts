@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { DirectoryLock } from '@kilndb/payload-store';
 import { cleanStaleTemps, isErrno, type FileStat, type FileSystem } from '@kilndb/snapshot';
+import { asError } from '@kilndb/wal-format';
 import { ChangeFeed, ChangeStream, type ChangeListener } from './changes.js';
 import { collectionHandle, type Collection } from './collection.js';
 import { CommitPipeline, opsFootprint } from './write/commit-pipeline.js';
@@ -370,7 +371,7 @@ export class Database {
           stream.pushHistory(commits);
         },
         (error: unknown) => {
-          stream.fail(error instanceof Error ? error : new Error(String(error)));
+          stream.fail(asError(error));
         },
       );
     }

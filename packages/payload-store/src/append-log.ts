@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { nodeFileSystem, type FileHandle } from '@kilndb/snapshot';
+import { asError } from '@kilndb/wal-format';
 import { Group, type Sync, type WrittenGroup } from './commit-group.js';
 import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError } from './errors.js';
-import type { AppendLogOptions, AppendOptions, Durability, LogWarning } from './log-options.js';
+import { DEFAULT_WRITE_BEHIND_BYTES, type AppendLogOptions, type AppendOptions, type Durability, type LogWarning } from './log-options.js';
 import { replayAndRepair } from './log-repair.js';
 import type { ReplaySummary } from './replay-summary.js';
 
@@ -84,7 +85,7 @@ export class AppendLog {
     this.syncedEnd = end;
     this.durability = options.durability ?? 'fsync';
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
-    this.writeBehindBytes = options.writeBehindBytes ?? 2 * 1024 * 1024;
+    this.writeBehindBytes = options.writeBehindBytes ?? DEFAULT_WRITE_BEHIND_BYTES;
     this.readOnly = options.readOnly ?? false;
     this.onWarning = options.onWarning ?? (() => undefined);
     this.replay = replay;
@@ -472,8 +473,4 @@ export class AppendLog {
       this.onWarning({ code: 'background-flush-failed', path: this.filePath, message: failure.message });
     }
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -16,6 +16,9 @@ export interface LogWarning {
   readonly offset?: number;
 }
 
+/** Default `writeBehindBytes`: 2 MiB, enough to batch a bulk load's writes without holding much memory. */
+export const DEFAULT_WRITE_BEHIND_BYTES = 2 * 1024 * 1024;
+
 export interface AppendLogOptions {
   readonly fs?: FileSystem;
   /** Default `'fsync'`. */
@@ -25,7 +28,7 @@ export interface AppendLogOptions {
   /**
    * Most bytes that settled appends ('none' or deferred) may leave unwritten. The append that reaches it
    * writes them at once, so a loop that never yields to the event loop (a bulk load) keeps memory bounded.
-   * Default 2 MiB.
+   * Default `DEFAULT_WRITE_BEHIND_BYTES` (2 MiB).
    */
   readonly writeBehindBytes?: number;
   /** Replays without repairing anything and refuses appends. A missing file reads as empty. */

@@ -1,3 +1,4 @@
+import { asError } from '@kilndb/wal-format';
 import type { ChangeFeed } from '../changes.js';
 import { checkSchema, evictions } from './constraints.js';
 import type { EntryCipher } from '../crypto/index.js';
@@ -175,8 +176,4 @@ export function opsFootprint(ops: readonly WriteOp[]): Footprint {
     else addKey(keys, op.collection, op.kind === 'set' && op.generatedKey ? undefined : op.key);
   }
   return { keys, collections };
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,3 +1,4 @@
+import { asError } from '@kilndb/wal-format';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, HttpError } from '../http-error.js';
 import type { AuthService } from './auth-service.js';
@@ -33,7 +34,7 @@ export function principalHook(auth: AuthService) {
     }
     const refuse = (error: unknown): void => {
       if (!(error instanceof HttpError)) {
-        done(error instanceof Error ? error : new Error(String(error)));
+        done(asError(error));
         return;
       }
       // Sending without calling done ends the request here (Fastify's rule for callback hooks).
