@@ -1,7 +1,7 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { DirectoryLockedError } from '@kilndb/payload-store';
+import { DirectoryLockedError } from '@kilndb/payload-store/log';
 import { Database } from './database.js';
 import { internalsOf } from './internals.js';
 import {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { DirectoryLock } from '@kilndb/payload-store';
+import { DirectoryLock } from '@kilndb/payload-store/log';
 import { cleanStaleTemps, isErrno, type FileStat, type FileSystem } from '@kilndb/snapshot';
 import { asError } from '@kilndb/wal-format';
 import { ChangeFeed, ChangeStream, type ChangeListener } from './changes.js';

@@ -33,7 +33,7 @@ export {
 /** The base of every error below and its checks, re-exported from @kilndb/wal-format (see its README's Errors). */
 export { KilnError, isKilnError, hasErrorCode, type KilnErrorClass } from '@kilndb/wal-format';
 /**
- * Re-exported from @kilndb/payload-store, whose log the database writes through: the same classes (and
+ * Re-exported from @kilndb/payload-store/log, the log the database writes through: the same classes (and
  * codes) as there, kept here so callers of the database need not depend on the log's package.
  */
 export {
@@ -43,7 +43,7 @@ export {
   LogReadOnlyError,
   LogWriteError,
   type Durability,
-} from '@kilndb/payload-store';
+} from '@kilndb/payload-store/log';
 /** Re-exported from @kilndb/snapshot: a snapshot file the database cannot read. */
 export { SnapshotFormatError } from '@kilndb/snapshot';
 export {

@@ -1,4 +1,4 @@
-import type { LogWarning } from '@kilndb/payload-store';
+import type { LogWarning } from '@kilndb/payload-store/log';
 
 /**
  * Something the database met and worked around without failing the call that met it: a torn log tail cut
