@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { DirectoryLock } from '@kilndb/payload-store/log';
+import { DirectoryLock, type Durability } from '@kilndb/payload-store/log';
 import { cleanStaleTemps, isErrno, type FileStat, type FileSystem } from '@kilndb/snapshot';
 import { asError } from '@kilndb/wal-format';
 import { ChangeFeed, ChangeStream, type ChangeListener } from './changes.js';
@@ -37,7 +37,7 @@ import type { WriteOp } from './write/write-plan.js';
 
 export interface DatabaseStats {
   readonly directory: string;
-  readonly durability: ResolvedOptions['durability'];
+  readonly durability: Durability;
   readonly encrypted: boolean;
   readonly readOnly: boolean;
   readonly collections: number;
