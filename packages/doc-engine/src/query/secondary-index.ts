@@ -1,3 +1,4 @@
+import { groupRows, type IndexRows } from './index-rows.js';
 import { KeyBuckets } from './key-buckets.js';
 import { TieBuckets, type TieEntry } from './tie-buckets.js';
 import { SortedValues, sortNumbers, sortStrings, type Bound } from './sorted-values.js';
@@ -125,6 +126,28 @@ export class SecondaryIndex {
       } else if (typeof value === 'string') {
         this.strings.add(value);
         this.folded?.add(foldCase(value), value);
+      }
+    }
+  }
+
+  /**
+   * Adds every row of `rows` to this index, which must be empty: the same index as adding each row's document,
+   * built from values and `_seq`s in one linear pass (see groupRows); a value's keys are decoded on its first read.
+   */
+  loadRows(rows: IndexRows): void {
+    if (this.size > 0) throw new Error(`the index on "${this.field.path}" must be empty to load rows`);
+    const { groups, missing, unindexable } = groupRows(rows);
+    for (const key of missing) this.missing.add(key);
+    for (const key of unindexable) this.unindexable.add(key);
+    for (const { value, group } of groups) {
+      this.buckets.load(value, group);
+      this.scalarKeys += group.size;
+      if (typeof value === 'number') {
+        this.numberKeys += group.size;
+        this.numbers.add(value);
+      } else if (typeof value === 'string') {
+        this.stringKeys += group.size;
+        this.strings.add(value);
       }
     }
   }

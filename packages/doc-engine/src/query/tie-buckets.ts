@@ -1,3 +1,4 @@
+import { RowGroup } from './index-rows.js';
 import { TieList } from './tie-list.js';
 
 /**
@@ -11,7 +12,8 @@ export interface TieEntry {
 
 /** value → the keys holding it, each with its `_seq`, in tie order (see TieList); a lone key stays an entry. */
 export class TieBuckets<V> {
-  private readonly buckets = new Map<V, TieEntry | TieList>();
+  /** A bulk build's RowGroup becomes an entry or TieList when its value is first read (see `bucket`). */
+  private readonly buckets = new Map<V, TieEntry | TieList | RowGroup>();
 
   get distinctCount(): number {
     return this.buckets.size;
@@ -23,7 +25,7 @@ export class TieBuckets<V> {
 
   /** 'new-value' when `value` had no keys before, 'added' when it had others, 'present' when the pair was there. */
   add(value: V, entry: TieEntry): 'new-value' | 'added' | 'present' {
-    const bucket = this.buckets.get(value);
+    const bucket = this.bucket(value);
     if (bucket === undefined) {
       this.buckets.set(value, entry);
       return 'new-value';
@@ -38,9 +40,25 @@ export class TieBuckets<V> {
     return 'added';
   }
 
+  /** Gives `value`, which must hold no keys yet, the keys of a bulk build's rows: a bulk build's alternative to adding them one by one. */
+  load(value: V, group: RowGroup): void {
+    if (this.buckets.has(value)) throw new Error('TieBuckets.load: the value already holds keys');
+    if (group.size > 0) this.buckets.set(value, group);
+  }
+
+  /** The bucket of `value`, a loaded RowGroup turned into what adds would have made. */
+  private bucket(value: V): TieEntry | TieList | undefined {
+    const bucket = this.buckets.get(value);
+    if (!(bucket instanceof RowGroup)) return bucket;
+    const { seqs, keys } = bucket.pairs();
+    const made = keys.length === 1 ? { _key: keys[0] as string, _seq: seqs[0] as number } : TieList.fromSorted(seqs, keys);
+    this.buckets.set(value, made);
+    return made;
+  }
+
   /** 'emptied' when `value` has no keys left, 'removed' when it still has some, 'absent' when the pair was not there. */
   remove(value: V, key: string, seq: number): 'emptied' | 'removed' | 'absent' {
-    const bucket = this.buckets.get(value);
+    const bucket = this.bucket(value);
     if (bucket === undefined) return 'absent';
     if (!(bucket instanceof TieList)) {
       if (bucket._key !== key || bucket._seq !== seq) return 'absent';
@@ -57,14 +75,14 @@ export class TieBuckets<V> {
 
   /** The keys holding `value`, in no particular order (the cheapest to read). */
   keys(value: V): Iterable<string> {
-    const bucket = this.buckets.get(value);
+    const bucket = this.bucket(value);
     if (bucket === undefined) return [];
     return bucket instanceof TieList ? bucket.unordered() : [bucket._key];
   }
 
   /** The keys holding `value`, newest `_seq` first (then `_key` ascending), or oldest first with `oldestFirst`. */
   keysBySeq(value: V, oldestFirst: boolean): Iterable<string> {
-    const bucket = this.buckets.get(value);
+    const bucket = this.bucket(value);
     if (bucket === undefined) return [];
     return bucket instanceof TieList ? bucket.keys(oldestFirst) : [bucket._key];
   }
@@ -72,7 +90,7 @@ export class TieBuckets<V> {
   count(value: V): number {
     const bucket = this.buckets.get(value);
     if (bucket === undefined) return 0;
-    return bucket instanceof TieList ? bucket.size : 1;
+    return bucket instanceof TieList || bucket instanceof RowGroup ? bucket.size : 1;
   }
 
   values(): Iterable<V> {

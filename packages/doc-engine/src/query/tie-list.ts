@@ -29,6 +29,16 @@ export class TieList {
     return this.count;
   }
 
+  /** A list of the pairs `seqs[i]`, `keys[i]`, which must already be distinct and in storage order (`_seq` ascending, then key descending). */
+  static fromSorted(seqs: readonly number[], keys: readonly string[]): TieList {
+    const list = new TieList();
+    for (let start = 0; start < seqs.length; start += CHUNK_SIZE) {
+      list.chunks.push({ seqs: seqs.slice(start, start + CHUNK_SIZE), keys: keys.slice(start, start + CHUNK_SIZE) });
+    }
+    list.count = seqs.length;
+    return list;
+  }
+
   /** Adds the pair; false when it was already there. */
   add(seq: number, key: string): boolean {
     const { chunks } = this;

@@ -43,6 +43,8 @@ export class DocTable {
   private table: Int32Array | undefined;
   /** Keys decoded so far, by slot: the indexes and every later walk share one string per key, as a Map's keys would. */
   private keyStrings: (string | undefined)[] | undefined;
+  /** Slots no longer held as loaded (parsed or deleted), while some still are. */
+  private changed: number[] = [];
 
   get size(): number {
     return this.live + this.extra.size;
@@ -120,7 +122,7 @@ export class DocTable {
     const parsed = (this.parsed ??= new Array<StoredDoc | undefined>(this.slots));
     const wasHeld = parsed[slot] === undefined;
     parsed[slot] = doc;
-    if (wasHeld) this.parsedOne();
+    if (wasHeld) this.parsedOne(slot);
     return this;
   }
 
@@ -132,7 +134,7 @@ export class DocTable {
     this.dead ??= new Uint8Array(this.slots);
     this.dead[slot] = 1;
     this.live--;
-    if (wasHeld) this.parsedOne();
+    if (wasHeld) this.parsedOne(slot);
     return true;
   }
 
@@ -157,6 +159,11 @@ export class DocTable {
     this.extra.forEach(fn);
   }
 
+  /** Calls `fn` with each document written after the open (not in a held slot), in order. */
+  forEachAdded(fn: (doc: StoredDoc, key: string) => void): void {
+    this.extra.forEach(fn);
+  }
+
   [Symbol.iterator](): Generator<[string, HeldDoc]> {
     return this.entries();
   }
@@ -176,6 +183,11 @@ export class DocTable {
     const key = bytes.toString('utf8', at, at + bytes.readUInt32LE(at - 4));
     (this.keyStrings ??= new Array<string | undefined>(this.slots))[slot] = key;
     return key;
+  }
+
+  /** Calls `fn` with each held slot no longer as it was loaded: with its parsed document, or undefined once deleted. */
+  forEachChangedSlot(fn: (slot: number, doc: StoredDoc | undefined) => void): void {
+    for (const slot of this.changed) fn(slot, this.dead?.[slot] === 1 ? undefined : this.parsed?.[slot]);
   }
 
   /** UTF-8 bytes of the entry while held, else the JSON length of the document. */
@@ -199,11 +211,12 @@ export class DocTable {
     const doc = JSON.parse(bytes.toString('utf8', start, (this.ends as Float64Array)[slot])) as StoredDoc;
     if (doc._key !== key) throw new DatabaseLayoutError(`document "${key}"`, `its snapshot entry holds the document of key ${JSON.stringify(doc._key)}`);
     (this.parsed ??= new Array<StoredDoc | undefined>(this.slots))[slot] = doc;
-    this.parsedOne();
+    this.parsedOne(slot);
     return doc;
   }
 
-  private parsedOne(): void {
+  private parsedOne(slot: number): void {
+    this.changed.push(slot);
     if (--this.unparsed === 0) this.dropBytes();
   }
 
@@ -217,6 +230,7 @@ export class DocTable {
     this.starts = new Float64Array(0);
     this.ends = undefined;
     this.keyStrings = undefined;
+    this.changed = [];
     this.hashes = this.hashes.slice(0, this.slots);
   }
 
@@ -271,6 +285,7 @@ export class DocTable {
           this.dead[other] = 1;
           this.live--;
           this.unparsed--;
+          this.changed.push(other);
           break;
         }
       }
@@ -280,3 +295,4 @@ export class DocTable {
     return table;
   }
 }
+

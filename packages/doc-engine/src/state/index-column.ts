@@ -1,4 +1,6 @@
-import { compileReader, setOwn, toFieldPath } from '../query/values.js';
+import { ROW_MISSING, ROW_SKIP, ROW_UNINDEXABLE, type IndexRows } from '../query/index-rows.js';
+import { compileReader, toFieldPath } from '../query/values.js';
+import type { DocTable } from './doc-table.js';
 
 /**
  * A snapshot index entry ('X', after the documents of its collection): what a secondary index on `field`
@@ -12,8 +14,8 @@ import { compileReader, setOwn, toFieldPath } from '../query/values.js';
  * All integers little-endian; the entry is exactly 5 + header length + 12·n bytes.
  */
 export const TAG_INDEX = 0x58;
-export const MISSING = 0xffff_ffff;
-export const UNINDEXABLE = 0xffff_fffe;
+export const MISSING = ROW_MISSING;
+export const UNINDEXABLE = ROW_UNINDEXABLE;
 const HEADER_AT = 5;
 
 type Scalar = string | number | boolean | null;
@@ -61,20 +63,20 @@ export function encodeIndexColumn(field: string, count: number, rows: Iterable<C
 }
 
 /**
- * A decoded index entry, its rows copied out of the snapshot (so the snapshot's bytes can go without it).
- * The framing is checked on decode; each row's reference is checked by `restore`.
+ * A decoded index entry, its rows copied out of the snapshot into typed arrays (so the snapshot's bytes can go
+ * without it, and a bulk index build reads them as they are). Every row is checked on decode.
  */
 export class IndexColumn {
-  private readonly segments: readonly string[];
-
   private constructor(
     readonly field: string,
     readonly docs: number,
-    private readonly values: readonly Scalar[],
-    private readonly rows: Buffer,
-  ) {
-    this.segments = toFieldPath(field).segments;
-  }
+    /** The distinct scalars the rows refer to. */
+    readonly values: readonly Scalar[],
+    /** Each row's reference into `values`, or MISSING / UNINDEXABLE. */
+    readonly refs: Uint32Array,
+    /** Each row's `_seq`. */
+    readonly seqs: Float64Array,
+  ) {}
 
   /** Decodes `plain[start, end)`, or says what is wrong with it. */
   static decode(plain: Buffer, start: number, end: number): IndexColumn | string {
@@ -91,39 +93,25 @@ export class IndexColumn {
     if (typeof field !== 'string' || typeof docs !== 'number' || !Number.isSafeInteger(docs) || docs < 0) return 'the header lacks field or docs';
     if (!Array.isArray(values) || !values.every(isScalar)) return 'the header values are not a list of scalars';
     if (end - headerEnd !== 12 * docs) return `the rows take ${end - headerEnd} bytes, not 12 per each of ${docs} documents`;
+    const refs = new Uint32Array(docs);
+    const seqs = new Float64Array(docs);
+    // Byte copies into fresh (aligned) arrays: the file is little-endian, as is every platform Node runs on.
+    new Uint8Array(refs.buffer).set(plain.subarray(headerEnd, headerEnd + 4 * docs));
+    new Uint8Array(seqs.buffer).set(plain.subarray(headerEnd + 4 * docs, end));
     for (let row = 0; row < docs; row++) {
-      const ref = plain.readUInt32LE(headerEnd + 4 * row);
+      const ref = refs[row] as number;
       if (ref >= values.length && ref !== MISSING && ref !== UNINDEXABLE) return `row ${row} refers to value ${ref} of ${values.length}`;
-      if (!Number.isSafeInteger(plain.readDoubleLE(headerEnd + 4 * docs + 8 * row))) return `row ${row} has no integer _seq`;
+      if (!Number.isSafeInteger(seqs[row])) return `row ${row} has no integer _seq`;
     }
-    return new IndexColumn(field, docs, values, Buffer.from(plain.subarray(headerEnd, end)));
+    return new IndexColumn(field, docs, values, refs, seqs);
   }
 
   /** What document `row` reads on the field (undefined when missing; an empty array for an array or object) and its `_seq`. */
   row(row: number): ColumnRow {
-    const ref = this.rows.readUInt32LE(4 * row);
-    const seq = this.rows.readDoubleLE(4 * this.docs + 8 * row);
+    const ref = this.refs[row] as number;
+    const seq = this.seqs[row] as number;
     if (ref === MISSING) return { value: undefined, seq };
     return { value: ref === UNINDEXABLE ? [] : this.values[ref], seq };
-  }
-
-  /** A stand-in for document `row` (key `key`) that an index on the field reads as it reads the document: `_key`, `_seq` and the field's value. */
-  standIn(row: number, key: string): Record<string, unknown> {
-    const ref = this.rows.readUInt32LE(4 * row);
-    const seq = this.rows.readDoubleLE(4 * this.docs + 8 * row);
-    const value = ref === MISSING ? undefined : ref === UNINDEXABLE ? [] : this.values[ref];
-    const { segments } = this;
-    const doc: Record<string, unknown> = { _key: key, _seq: seq };
-    if (value === undefined) return doc;
-    let at = doc;
-    const last = segments.length - 1;
-    for (let i = 0; i < last; i++) {
-      const next: Record<string, unknown> = {};
-      setOwn(at, segments[i] as string, next);
-      at = next;
-    }
-    setOwn(at, segments[last] as string, value);
-    return doc;
   }
 }
 
@@ -131,4 +119,39 @@ export class IndexColumn {
 export function fieldRows(field: string): (doc: Record<string, unknown>) => ColumnRow {
   const read = compileReader(toFieldPath(field).segments);
   return (doc) => ({ value: read(doc), seq: typeof doc._seq === 'number' ? doc._seq : 0 });
+}
+
+/**
+ * The held slots of `docs` as rows for a bulk index build on `column`'s field: a slot still unparsed reads
+ * its row of the column; a parsed one (perhaps changed since) its document; a deleted one is skipped.
+ */
+export function heldRows(docs: DocTable, column: IndexColumn): IndexRows {
+  let { values, refs, seqs } = column;
+  let refOf: Map<Scalar, number> | undefined;
+  const read = fieldRows(column.field);
+  let copied = false;
+  docs.forEachChangedSlot((slot, doc) => {
+    if (!copied) {
+      // The column stays as loaded: a later snapshot writes rows of held documents from it.
+      [values, refs, seqs, copied] = [[...values], refs.slice(), seqs.slice(), true];
+    }
+    if (doc === undefined) {
+      refs[slot] = ROW_SKIP;
+      return;
+    }
+    const { value, seq } = read(doc);
+    seqs[slot] = seq;
+    if (value === undefined) refs[slot] = MISSING;
+    else if (!isScalar(value)) refs[slot] = UNINDEXABLE;
+    else {
+      const known = (refOf ??= new Map(values.map((scalar, ref) => [scalar, ref])));
+      let ref = known.get(value);
+      if (ref === undefined) {
+        ref = (values as Scalar[]).push(value) - 1;
+        known.set(value, ref);
+      }
+      refs[slot] = ref;
+    }
+  });
+  return { values, refs, seqs, key: (row) => docs.keyOf(row) };
 }

@@ -1,6 +1,6 @@
 import { deepFreeze } from './documents.js';
 import { DocTable } from './doc-table.js';
-import type { IndexColumn } from './index-column.js';
+import { heldRows, type IndexColumn } from './index-column.js';
 import type { LogEntry } from '../log/log-entry.js';
 import { compileSchema, type DocumentValidator } from '../query/schema.js';
 import { SecondaryIndex } from '../query/secondary-index.js';
@@ -62,10 +62,17 @@ export class CollectionState {
     if (index !== undefined || !this.indexes.has(field)) return index;
     index = new SecondaryIndex(field);
     const column = this.columns.get(field);
-    // A document still held is unchanged since the open: its row in the snapshot's index entry stands in for it.
-    this.docs.forEach((held, key) => {
-      index.add(key, typeof held !== 'number' ? held : column !== undefined ? column.standIn(held, key) : this.get(key));
-    });
+    if (column === undefined) {
+      this.docs.forEach((held, key) => {
+        index.add(key, typeof held !== 'number' ? held : this.get(key));
+      });
+    } else {
+      // A document still held is unchanged since the open: its row in the snapshot's index entry stands for it.
+      index.loadRows(heldRows(this.docs, column));
+      this.docs.forEachAdded((doc, key) => {
+        index.add(key, doc);
+      });
+    }
     this.built.set(field, index);
     return index;
   }
