@@ -37,6 +37,8 @@ interface Window {
  */
 export class RouteRateLimit {
   private readonly windows = new Map<string, Window>();
+  /** The most recently seen address: already last in the Map's order, so it needs no move. */
+  private latest: string | undefined;
 
   constructor(
     private readonly max: number,
@@ -52,8 +54,13 @@ export class RouteRateLimit {
     if (window === undefined) {
       if (this.windows.size >= TRACKED_ADDRESSES) this.forgetLeastRecent();
       window = { count: 1, startMs: nowMs };
+      this.windows.set(address, window);
     } else {
-      this.windows.delete(address); // re-inserted below: Map order is recency order
+      if (address !== this.latest) {
+        // Map order is recency order: move it last (a delete and set churn the Map's table, so only when needed).
+        this.windows.delete(address);
+        this.windows.set(address, window);
+      }
       if (window.startMs + this.windowMs <= nowMs) {
         window.count = 1;
         window.startMs = nowMs;
@@ -61,7 +68,7 @@ export class RouteRateLimit {
         window.count++;
       }
     }
-    this.windows.set(address, window);
+    this.latest = address;
     if (window.count <= this.max) return undefined;
     const resetSec = Math.ceil((this.windowMs - (nowMs - window.startMs)) / 1000);
     void reply
