@@ -2,7 +2,7 @@
 // thread. Usage: node child.js bare [<answers.json>] | node child.js kiln <dataDir> | node child.js engine
 // <dataDir> <seconds> <writers>. A server prints one JSON line { url } when listening, and closes cleanly on
 // SIGTERM. With an answers file (KilnDB answers recorded by the suite), the bare server also replays them:
-// what their bytes alone cost, with and without a no-op hook of each kind, and with a body to parse.
+// what their bytes and routing alone cost, with and without a no-op hook of each kind, and with a body to parse.
 // The engine mode prints one JSON line of durable insert figures, without HTTP, and exits.
 import { readFileSync } from 'node:fs';
 import { Database } from '@kilndb/doc-engine';
@@ -35,7 +35,7 @@ const hooked: FastifyPluginCallback<{ answer: RecordedAnswer }> = (app, { answer
   app.addHook('onResponse', (_request, _reply, next) => {
     next();
   });
-  app.get('/hooks', (_request, reply) => reply.headers(answer.headers).send(answer.body));
+  app.get('/hooked/collections/:c/docs/:key', (_request, reply) => reply.headers(answer.headers).send(answer.body));
   done();
 };
 
@@ -45,7 +45,8 @@ async function start(): Promise<{ url: string; close: () => Promise<void> }> {
     app.get('/constant', () => ({ ok: true }));
     if (path !== undefined) {
       const answers = JSON.parse(readFileSync(path, 'utf8')) as RecordedAnswers;
-      app.get('/same', (_request, reply) => reply.headers(answers.get.headers).send(answers.get.body));
+      // KilnDB's route pattern, so the floor pays the same routing (a parametric lookup).
+      app.get('/collections/:c/docs/:key', (_request, reply) => reply.headers(answers.get.headers).send(answers.get.body));
       await app.register(hooked, { answer: answers.get });
       // Fastify's own JSON parser reads the body; the answer is /set's, replayed.
       app.post('/parsed', (request, reply) => {

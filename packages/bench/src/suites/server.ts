@@ -73,6 +73,11 @@ async function post(url: string, body: unknown, token?: string): Promise<unknown
 
 let written = 0;
 
+/** A GET of a random one of the suite's documents, under `prefix`. */
+function getRequest(prefix: string): autocannon.Request {
+  return { method: 'GET', setupRequest: (req) => ({ ...req, path: `${prefix}/collections/${COLLECTION}/docs/k${String(Math.floor(Math.random() * DOCS))}` }) };
+}
+
 /** A durable /set of one new small document per request (the same body shape for the parse floor). */
 function setRequest(path: string): autocannon.Request {
   return {
@@ -146,17 +151,20 @@ export const serverSuite: Suite = {
       // on a shared machine the speed drifts, and a floor measured beside its row drifts with it.
       bare = await startChild(['bare', answerFile]);
       rows.set('bare', await load('bare Fastify route (constant JSON)', bare, { url: `${bare.url}/constant`, duration }));
-      rows.set('floor-get', await load("floor: a bare route replaying a GET answer's bytes (no work)", bare, { url: `${bare.url}/same`, duration }));
+      rows.set(
+        'floor-get',
+        await load("floor: a bare route replaying a GET answer's bytes to the same requests (no work)", bare, { duration, headers: auth, requests: [getRequest('')] }),
+      );
       rows.set(
         'floor-hooks',
-        await load('floor: the same, plus one no-op onRequest, onSend and onResponse hook', bare, { url: `${bare.url}/hooks`, duration }),
+        await load('floor: the same, plus one no-op onRequest, onSend and onResponse hook', bare, { duration, headers: auth, requests: [getRequest('/hooked')] }),
       );
       rows.set(
         'get',
         await load('`GET /collections/:c/docs/:key`', kiln, {
           duration,
           headers: auth,
-          requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/collections/${COLLECTION}/docs/k${String(Math.floor(Math.random() * DOCS))}` }) }],
+          requests: [getRequest('')],
         }),
       );
       rows.set(
@@ -175,9 +183,9 @@ export const serverSuite: Suite = {
       );
       rows.set(
         'floor-parse',
-        await load("floor: a bare POST route parsing the same /set body, replaying /set's answer", bare, {
+        await load("floor: a bare POST route parsing the same /set requests, replaying /set's answer", bare, {
           duration,
-          headers: { 'content-type': 'application/json' },
+          headers: auth,
           requests: [setRequest('/parsed')],
         }),
       );
@@ -210,10 +218,11 @@ export const serverSuite: Suite = {
     console.log('');
     console.log(
       'Goals: GET by key ≥ 0.7× the bare route; durable POST /set ≥ 0.4× the bare route with p99 < 20 ms. The floors run ' +
-        "in the same process beside their rows: a KilnDB GET answer's exact bytes from a route that does nothing, then " +
-        'with one no-op hook per phase (what the hooks KilnDB runs cost before they do anything); a bare POST route parsing ' +
-        "the same /set body; the engine's own durable inserts without HTTP. Server CPU µs/req is the server process's user " +
-        "+ system time over the row (from /proc): on 2 cores autocannon's share moves req/s, not this.",
+        "beside their rows and are sent the same requests (token included): a KilnDB GET answer's exact bytes from a route " +
+        'of the same pattern that does nothing, then with one no-op hook per phase (what the hooks KilnDB runs cost before ' +
+        "they do anything); a bare POST route parsing the same /set requests; the engine's own durable inserts without " +
+        "HTTP. Server CPU µs/req is the server process's user + system time over the row (from /proc): on 2 cores " +
+        "autocannon's share moves req/s, not this.",
     );
   },
 };
