@@ -1,10 +1,14 @@
+import { KilnError, KilnTypeError } from '@kilndb/wal-format';
+
 /** A document, key, collection name or option was not acceptable; `message` names what and why. */
-export class InvalidInputError extends TypeError {
+export class InvalidInputError extends KilnTypeError {
+  static override readonly kilnCode: string = 'KILN_INVALID_INPUT';
   override readonly name: string = 'InvalidInputError';
 }
 
 /** A collection name that is empty, too long, or not a string. */
 export class InvalidCollectionNameError extends InvalidInputError {
+  static override readonly kilnCode = 'KILN_INVALID_COLLECTION_NAME';
   override readonly name = 'InvalidCollectionNameError';
   constructor(
     readonly collection: unknown,
@@ -16,6 +20,7 @@ export class InvalidCollectionNameError extends InvalidInputError {
 
 /** A document key that is empty or not a string. */
 export class InvalidDocumentKeyError extends InvalidInputError {
+  static override readonly kilnCode = 'KILN_INVALID_DOCUMENT_KEY';
   override readonly name = 'InvalidDocumentKeyError';
   constructor(
     readonly key: unknown,
@@ -27,6 +32,7 @@ export class InvalidDocumentKeyError extends InvalidInputError {
 
 /** A document (or update patch) that is not a plain JSON object; `path` points at the offending value. */
 export class InvalidDocumentError extends InvalidInputError {
+  static override readonly kilnCode = 'KILN_INVALID_DOCUMENT';
   override readonly name = 'InvalidDocumentError';
   constructor(
     readonly collection: string,
@@ -40,6 +46,7 @@ export class InvalidDocumentError extends InvalidInputError {
 
 /** A top-level field whose name starts with `_`: those belong to the engine (only `_v`, the version guard, may be given). */
 export class ReservedFieldError extends InvalidInputError {
+  static override readonly kilnCode = 'KILN_RESERVED_FIELD';
   override readonly name = 'ReservedFieldError';
   constructor(
     readonly collection: string,
@@ -55,6 +62,7 @@ export class ReservedFieldError extends InvalidInputError {
 
 /** An option passed to `Database.open`, `recover` or `changes` is out of range or of the wrong type. */
 export class InvalidOptionError extends InvalidInputError {
+  static override readonly kilnCode = 'KILN_INVALID_OPTION';
   override readonly name = 'InvalidOptionError';
   constructor(
     readonly option: string,
@@ -68,7 +76,8 @@ export class InvalidOptionError extends InvalidInputError {
  * A write's version guard did not hold (`expectedVersion` / `_v`), or a transaction's reads or writes were
  * overtaken by another commit. Nothing of the write or transaction was applied.
  */
-export class ConflictError extends Error {
+export class ConflictError extends KilnError {
+  static override readonly kilnCode = 'KILN_CONFLICT';
   override readonly name = 'ConflictError';
   constructor(
     readonly collection: string,
@@ -89,7 +98,8 @@ export class ConflictError extends Error {
 }
 
 /** `update` of a key that holds no document. */
-export class DocumentNotFoundError extends Error {
+export class DocumentNotFoundError extends KilnError {
+  static override readonly kilnCode = 'KILN_DOCUMENT_NOT_FOUND';
   override readonly name = 'DocumentNotFoundError';
   constructor(
     readonly collection: string,
@@ -100,7 +110,8 @@ export class DocumentNotFoundError extends Error {
 }
 
 /** The database was closed; open it again to use it. */
-export class DatabaseClosedError extends Error {
+export class DatabaseClosedError extends KilnError {
+  static override readonly kilnCode = 'KILN_DATABASE_CLOSED';
   override readonly name = 'DatabaseClosedError';
   constructor(readonly directory: string) {
     super(`${directory}: the database is closed`);
@@ -108,7 +119,8 @@ export class DatabaseClosedError extends Error {
 }
 
 /** A write to a database opened with `readOnly: true`. */
-export class DatabaseReadOnlyError extends Error {
+export class DatabaseReadOnlyError extends KilnError {
+  static override readonly kilnCode = 'KILN_DATABASE_READ_ONLY';
   override readonly name = 'DatabaseReadOnlyError';
   constructor(readonly directory: string) {
     super(`${directory}: the database was opened read-only`);
@@ -116,7 +128,8 @@ export class DatabaseReadOnlyError extends Error {
 }
 
 /** A transaction handle used after its callback returned (or threw). */
-export class TransactionClosedError extends Error {
+export class TransactionClosedError extends KilnError {
+  static override readonly kilnCode = 'KILN_TRANSACTION_CLOSED';
   override readonly name = 'TransactionClosedError';
   constructor() {
     super('the transaction has ended: use its handle only inside the transaction callback, and await every call');
@@ -124,7 +137,8 @@ export class TransactionClosedError extends Error {
 }
 
 /** `changes({ sinceSeq })` asked for history that compaction already removed; resync from a snapshot instead. */
-export class ChangesUnavailableError extends Error {
+export class ChangesUnavailableError extends KilnError {
+  static override readonly kilnCode = 'KILN_CHANGES_UNAVAILABLE';
   override readonly name = 'ChangesUnavailableError';
   constructor(
     readonly sinceSeq: number,
@@ -141,7 +155,8 @@ export class ChangesUnavailableError extends Error {
  * A log entry whose bytes passed their CRC but do not decode to a LogEntry (a bug or a foreign file). Replay
  * skips such an entry: this is the `cause` of its `unreadable-entry` warning.
  */
-export class LogEntryFormatError extends Error {
+export class LogEntryFormatError extends KilnError {
+  static override readonly kilnCode = 'KILN_LOG_ENTRY_FORMAT';
   override readonly name = 'LogEntryFormatError';
   constructor(
     readonly path: string,
@@ -153,7 +168,8 @@ export class LogEntryFormatError extends Error {
 }
 
 /** `recover` cannot reach the requested point: it lies before the oldest snapshot/log history kept, or after the end. */
-export class RecoveryRangeError extends Error {
+export class RecoveryRangeError extends KilnError {
+  static override readonly kilnCode = 'KILN_RECOVERY_RANGE';
   override readonly name = 'RecoveryRangeError';
   constructor(
     readonly directory: string,
@@ -164,7 +180,8 @@ export class RecoveryRangeError extends Error {
 }
 
 /** The database directory holds something this engine cannot read (a segment name out of order, an unknown layout). */
-export class DatabaseLayoutError extends Error {
+export class DatabaseLayoutError extends KilnError {
+  static override readonly kilnCode = 'KILN_DATABASE_LAYOUT';
   override readonly name = 'DatabaseLayoutError';
   constructor(
     readonly path: string,

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LogFailedError, LogWriteError } from '@kilndb/payload-store';
+import { LogFailedError, LogWriteError } from '@kilndb/payload-store/log';
 import { nodeFileSystem } from '@kilndb/snapshot';
 import { FaultyFileSystem, SeededRandom } from '@kilndb/snapshot/testing';
 import { Database } from './database.js';

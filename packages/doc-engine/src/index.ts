@@ -12,7 +12,7 @@ export type { LogEntry, LogCommand } from './log/log-entry.js';
 export type { DatabaseWarning } from './warnings.js';
 export type { EntryLogStats } from './log/entry-log.js';
 export { recover, type RecoverOptions, type RecoverResult } from './recover.js';
-export { uuid7, Uuid7Generator } from './uuid7.js';
+export { uuid7 } from './uuid7.js';
 export {
   InvalidInputError,
   InvalidCollectionNameError,
@@ -30,6 +30,12 @@ export {
   RecoveryRangeError,
   DatabaseLayoutError,
 } from './errors.js';
+/** The base of every error below and its checks, re-exported from @kilndb/wal-format (see its README's Errors). */
+export { KilnError, isKilnError, hasErrorCode, type KilnErrorClass } from '@kilndb/wal-format';
+/**
+ * Re-exported from @kilndb/payload-store/log, the log the database writes through: the same classes (and
+ * codes) as there, kept here so callers of the database need not depend on the log's package.
+ */
 export {
   DirectoryLockedError,
   LogClosedError,
@@ -37,7 +43,8 @@ export {
   LogReadOnlyError,
   LogWriteError,
   type Durability,
-} from '@kilndb/payload-store';
+} from '@kilndb/payload-store/log';
+/** Re-exported from @kilndb/snapshot: a snapshot file the database cannot read. */
 export { SnapshotFormatError } from '@kilndb/snapshot';
 export {
   WrongKeyError,
@@ -49,5 +56,23 @@ export {
   DecryptionError,
   type EncryptionKey,
 } from './crypto/index.js';
-export * from './query/index.js';
-export * from './moltendb/index.js';
+// Named one by one: what a caller writes (query bodies), gets back and catches. The parser, planner, indexes
+// and the MoltenDB readers behind them stay inside the package.
+export type { JsonValue, JsonObject, ResultDoc, SortOrder, QueryInput, WhereInput, FieldOperatorInput, JoinInput } from './query/index.js';
+export { QueryError, SchemaError, SchemaValidationError, type QueryErrorCode, type SchemaIssue } from './query/index.js';
+// The server checks a schema before it changes any collection setting; Collection.setSchema compiles it too.
+export { compileSchema } from './query/index.js';
+export {
+  importMoltenDb,
+  exportJsonl,
+  MoltenDbInputError,
+  ImportTargetNotEmptyError,
+  type ImportMoltenDbOptions,
+  type MoltenImportSummary,
+  type MoltenReplayStats,
+  type RejectedDocument,
+  type RejectedDocumentReason,
+  type ExportJsonlOptions,
+  type JsonlExportSummary,
+  type MoltenDbInputProblem,
+} from './moltendb/index.js';

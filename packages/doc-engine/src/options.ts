@@ -1,4 +1,4 @@
-import type { Durability } from '@kilndb/payload-store';
+import type { Durability } from '@kilndb/payload-store/log';
 import { nodeFileSystem, type FileSystem } from '@kilndb/snapshot';
 import type { EncryptionKey } from './crypto/index.js';
 import { InvalidOptionError } from './errors.js';

@@ -1,4 +1,4 @@
-import type { LogWarning } from '@kilndb/payload-store';
+import type { LogWarning } from '@kilndb/payload-store/log';
 
 /**
  * Something the database met and worked around without failing the call that met it: a torn log tail cut
@@ -16,7 +16,8 @@ export interface DatabaseWarning {
     | 'compaction-failed'
     | 'post-backup-hook-failed'
     | 'change-listener-failed'
-    | 'sweep-failed';
+    | 'sweep-failed'
+    | 'damaged-index-entry';
   readonly message: string;
   readonly path?: string;
   readonly offset?: number;

@@ -1,5 +1,8 @@
+import { KilnError, KilnTypeError } from '@kilndb/wal-format';
+
 /** The log was closed; open it again to use it. */
-export class LogClosedError extends Error {
+export class LogClosedError extends KilnError {
+  static override readonly kilnCode = 'KILN_LOG_CLOSED';
   override readonly name = 'LogClosedError';
   constructor(readonly path: string) {
     super(`${path}: the log is closed`);
@@ -7,7 +10,8 @@ export class LogClosedError extends Error {
 }
 
 /** An append was made to a log opened read-only. */
-export class LogReadOnlyError extends Error {
+export class LogReadOnlyError extends KilnError {
+  static override readonly kilnCode = 'KILN_LOG_READ_ONLY';
   override readonly name = 'LogReadOnlyError';
   constructor(readonly path: string) {
     super(`${path}: the log was opened read-only`);
@@ -15,7 +19,8 @@ export class LogReadOnlyError extends Error {
 }
 
 /** A group write failed and was cut back; nothing of it is in the log, and the log stays usable. */
-export class LogWriteError extends Error {
+export class LogWriteError extends KilnError {
+  static override readonly kilnCode = 'KILN_LOG_WRITE';
   override readonly name = 'LogWriteError';
   /** The errno code of the cause, such as 'ENOSPC' or 'EIO'. */
   readonly code: string | undefined;
@@ -32,7 +37,8 @@ export class LogWriteError extends Error {
  * The log can no longer be trusted in this process (an fdatasync failed, or acknowledged bytes could not be
  * written). Every later call throws this; reopening replays what is really on disk.
  */
-export class LogFailedError extends Error {
+export class LogFailedError extends KilnError {
+  static override readonly kilnCode = 'KILN_LOG_FAILED';
   override readonly name = 'LogFailedError';
   readonly code: string | undefined;
   constructor(
@@ -46,7 +52,8 @@ export class LogFailedError extends Error {
 }
 
 /** Replay could not start at the given offset (a snapshot position that is not a record boundary). */
-export class ReplayStartError extends Error {
+export class ReplayStartError extends KilnError {
+  static override readonly kilnCode = 'KILN_REPLAY_START';
   override readonly name = 'ReplayStartError';
   constructor(
     readonly path: string,
@@ -58,7 +65,8 @@ export class ReplayStartError extends Error {
 }
 
 /** Another process (or another open in this one) holds the directory for writing. */
-export class DirectoryLockedError extends Error {
+export class DirectoryLockedError extends KilnError {
+  static override readonly kilnCode = 'KILN_DIRECTORY_LOCKED';
   override readonly name = 'DirectoryLockedError';
   constructor(
     readonly directory: string,
@@ -73,7 +81,8 @@ export class DirectoryLockedError extends Error {
 }
 
 /** A value given to the payload store cannot be stored as JSON that reads back the same. */
-export class PayloadValueError extends TypeError {
+export class PayloadValueError extends KilnTypeError {
+  static override readonly kilnCode = 'KILN_PAYLOAD_VALUE';
   override readonly name = 'PayloadValueError';
   constructor(
     readonly id: number | bigint,
@@ -86,7 +95,8 @@ export class PayloadValueError extends TypeError {
 }
 
 /** A stored record failed its check when read: its CRC does not match, or it is not the record the index expects. */
-export class PayloadCorruptError extends Error {
+export class PayloadCorruptError extends KilnError {
+  static override readonly kilnCode = 'KILN_PAYLOAD_CORRUPT';
   override readonly name = 'PayloadCorruptError';
   constructor(
     /** The id whose record it is, when known. */
@@ -101,7 +111,8 @@ export class PayloadCorruptError extends Error {
 }
 
 /** An option given to `PayloadStore.open` is unknown, out of range or of the wrong type; `option` names it. */
-export class StoreOptionError extends TypeError {
+export class StoreOptionError extends KilnTypeError {
+  static override readonly kilnCode = 'KILN_STORE_OPTION';
   override readonly name = 'StoreOptionError';
   constructor(
     readonly option: string,
@@ -112,7 +123,8 @@ export class StoreOptionError extends TypeError {
 }
 
 /** An argument of a store method that is not of the kind it takes (`storeBatch(5)`); `argument` names it. */
-export class StoreInputError extends TypeError {
+export class StoreInputError extends KilnTypeError {
+  static override readonly kilnCode = 'KILN_STORE_INPUT';
   override readonly name = 'StoreInputError';
   constructor(
     readonly argument: string,
@@ -123,7 +135,8 @@ export class StoreInputError extends TypeError {
 }
 
 /** The path given to `PayloadStore.open` is not a store directory: a file, or a directory another engine owns. */
-export class StoreLayoutError extends Error {
+export class StoreLayoutError extends KilnError {
+  static override readonly kilnCode = 'KILN_STORE_LAYOUT';
   override readonly name = 'StoreLayoutError';
   constructor(
     readonly path: string,

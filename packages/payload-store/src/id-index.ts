@@ -1,3 +1,5 @@
+import { SAFE_HIGH_WORD_LIMIT, TWO_POW_32, u64High, u64Low } from '@kilndb/wal-format';
+
 /** Size stored for a record whose size is not known yet (an entry loaded from a VSNP snapshot, which keeps offsets only). */
 export const UNKNOWN_SIZE = 0xffff_ffff;
 
@@ -15,11 +17,8 @@ const STRIDE = 5;
  */
 const EMPTY = 0;
 const MAX_LOAD = 0.8;
-/** High words at or above this belong to ids above 2^53 - 1. */
-const SAFE_HIGH_LIMIT = 0x20_0000;
 const GROWTH = 1.5;
 const MIN_CAPACITY = 16;
-const TWO_POW_32 = 4294967296;
 
 export interface Relocation {
   offset: number;
@@ -133,7 +132,7 @@ export class IdIndex {
     for (let i = 0, at = 0; i < count; i++, at += 4) {
       const low = pairs[at] ?? 0;
       const high = pairs[at + 1] ?? 0;
-      const id = high < SAFE_HIGH_LIMIT ? low + high * TWO_POW_32 : (BigInt(high) << 32n) | BigInt(low);
+      const id = high < SAFE_HIGH_WORD_LIMIT ? low + high * TWO_POW_32 : (BigInt(high) << 32n) | BigInt(low);
       const offset = (pairs[at + 2] ?? 0) + (pairs[at + 3] ?? 0) * TWO_POW_32 + offsetShift;
       if (this.set(id, offset, size) !== ABSENT) return i;
     }
@@ -279,8 +278,8 @@ function copySlot(from: Uint32Array, fromAt: number, to: Uint32Array, toAt: numb
 }
 
 function writeEntry(words: Uint32Array, at: number, offset: number, size: number): void {
-  words[at + 2] = offset >>> 0;
-  words[at + 3] = (offset / TWO_POW_32) >>> 0;
+  words[at + 2] = u64Low(offset);
+  words[at + 3] = u64High(offset);
   words[at + 4] = size;
 }
 

@@ -1,16 +1,25 @@
-export { AppendLog, type AppendLogStats } from './append-log.js';
-export type { AppendLogOptions, AppendOptions, Durability, LogWarning } from './log-options.js';
-export type { DamageReport, ReplaySummary } from './replay-summary.js';
-export { DirectoryLock } from './directory-lock.js';
 export {
+  AppendLog,
+  DirectoryLock,
   DirectoryLockedError,
   LogClosedError,
   LogFailedError,
   LogReadOnlyError,
   LogWriteError,
+  readLog,
+  ReplayStartError,
+  type AppendLogOptions,
+  type AppendLogStats,
+  type AppendOptions,
+  type DamageReport,
+  type Durability,
+  type LogWarning,
+  type ReplayOptions,
+  type ReplaySummary,
+} from './log/index.js';
+export {
   PayloadCorruptError,
   PayloadValueError,
-  ReplayStartError,
   StoreInputError,
   StoreLayoutError,
   StoreOptionError,

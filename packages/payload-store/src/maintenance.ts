@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { writeIndexSnapshot, type FileSystem } from '@kilndb/snapshot';
-import type { AppendLog } from './append-log.js';
-import { compactLog } from './compaction.js';
+import type { AppendLog } from './log/index.js';
+import { compactLog } from './store-compaction.js';
 import type { LogFailedError } from './errors.js';
 import type { IdIndex } from './id-index.js';
-import { captureIndexSnapshot } from './index-snapshot.js';
+import { captureIndexSnapshot } from './id-index-snapshot.js';
 import type { LiveBytes } from './live-bytes.js';
 import { SNAPSHOT_FILE } from './store-files.js';
 import type { CompactionResult, PayloadStoreOptions, SnapshotResult } from './store-types.js';

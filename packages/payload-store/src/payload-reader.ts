@@ -1,5 +1,5 @@
 import { decodeRecord, STORE_OVERHEAD } from '@kilndb/wal-format';
-import type { AppendLog } from './append-log.js';
+import type { AppendLog } from './log/index.js';
 import { PayloadCorruptError } from './errors.js';
 import { UNKNOWN_SIZE, type IdIndex, type IndexKey } from './id-index.js';
 import type { LiveBytes } from './live-bytes.js';

@@ -6,9 +6,7 @@ import {
   STORE_OVERHEAD,
   type ScanEntry,
 } from '@kilndb/wal-format';
-import { AppendLog } from './append-log.js';
 import { checkBatch, checkEntry } from './batch-input.js';
-import { DirectoryLock } from './directory-lock.js';
 import {
   LogClosedError,
   LogFailedError,
@@ -18,9 +16,9 @@ import {
   StoreInputError,
 } from './errors.js';
 import { ABSENT, IdIndex, type IndexKey } from './id-index.js';
-import { loadIndexSnapshot } from './index-snapshot.js';
+import { loadIndexSnapshot } from './id-index-snapshot.js';
 import { LiveBytes } from './live-bytes.js';
-import type { Durability } from './log-options.js';
+import { AppendLog, DirectoryLock, type Durability } from './log/index.js';
 import { StoreMaintenance } from './maintenance.js';
 import { decodePayload, payloadLength, stringifyPayload, type JsonValue } from './payload-json.js';
 import { PayloadReader } from './payload-reader.js';

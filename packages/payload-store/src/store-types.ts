@@ -1,5 +1,5 @@
 import type { FileSystem } from '@kilndb/snapshot';
-import type { Durability } from './log-options.js';
+import type { Durability } from './log/index.js';
 import type { PayloadStoreWarning } from './warnings.js';
 
 export interface PayloadStoreOptions {

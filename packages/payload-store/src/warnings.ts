@@ -1,4 +1,4 @@
-import type { LogWarning } from './log-options.js';
+import type { LogWarning } from './log/index.js';
 
 /** What `onWarning` hears: the log's warnings, a snapshot rejected at open, and background work that failed. */
 export interface PayloadStoreWarning {

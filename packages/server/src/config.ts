@@ -1,4 +1,5 @@
 import type { Durability } from '@kilndb/doc-engine';
+import { KilnError } from '@kilndb/wal-format';
 
 /** Everything `startServer` needs; the CLI builds it from flags and `KILNDB_*` variables. */
 export interface ServerConfig {
@@ -57,7 +58,8 @@ export const serverDefaults = {
 export type ServerConfigInput = Pick<ServerConfig, 'rootUser' | 'rootPassword' | 'jwtSecret'> & Partial<ServerConfig>;
 
 /** A configuration value that cannot be used; `field` names it (as in ServerConfig). */
-export class ConfigError extends Error {
+export class ConfigError extends KilnError {
+  static override readonly kilnCode = 'KILN_CONFIG';
   override readonly name = 'ConfigError';
   constructor(
     readonly field: string,

@@ -1,9 +1,12 @@
+import { KilnError } from '@kilndb/wal-format';
+
 /**
  * An error a route answers with: `{ error, statusCode }` as MoltenDB does, plus `detail` where there is more
  * to say (the offending path or field). Anything thrown that is not an HttpError goes through
  * `toHttpError` in the error handler, so engine errors keep their typed meaning and nothing leaks a stack.
  */
-export class HttpError extends Error {
+export class HttpError extends KilnError {
+  static override readonly kilnCode = 'KILN_HTTP';
   override readonly name = 'HttpError';
   constructor(
     readonly statusCode: number,

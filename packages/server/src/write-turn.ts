@@ -1,3 +1,5 @@
+import { asError } from '@kilndb/wal-format';
+
 /**
  * Starts the writes requested during one turn of the event loop together, at its end (setImmediate).
  *
@@ -18,7 +20,7 @@ export class WriteTurn {
         try {
           write().then(resolve, reject);
         } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
+          reject(asError(error));
         }
       });
       if (!this.scheduled) {

@@ -1,8 +1,5 @@
+import { SAFE_HIGH_WORD_LIMIT, TWO_POW_32, u64High, u64Low } from '@kilndb/wal-format';
 import { SnapshotFormatError } from './errors.js';
-
-export const TWO_POW_32 = 0x1_0000_0000;
-/** The smallest high word of a u64 above 2^53 - 1: such values do not fit a number exactly. */
-export const UNSAFE_HIGH_WORD = 0x20_0000;
 
 export function isSafeU64(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -10,14 +7,14 @@ export function isSafeU64(value: unknown): value is number {
 
 /** Writes a non-negative safe integer as u64 little-endian, without a bigint. */
 export function writeU64(view: DataView, at: number, value: number): void {
-  view.setUint32(at, value >>> 0, true);
-  view.setUint32(at + 4, Math.floor(value / TWO_POW_32), true);
+  view.setUint32(at, u64Low(value), true);
+  view.setUint32(at + 4, u64High(value), true);
 }
 
 /** Reads a u64 little-endian as a number; a `range` format error names `field` when it is above 2^53 - 1. */
 export function readSafeU64(view: DataView, at: number, source: string, field: string): number {
   const high = view.getUint32(at + 4, true);
-  if (high >= UNSAFE_HIGH_WORD) throw new SnapshotFormatError('range', source, `${field} is above 2^53 - 1`);
+  if (high >= SAFE_HIGH_WORD_LIMIT) throw new SnapshotFormatError('range', source, `${field} is above 2^53 - 1`);
   return view.getUint32(at, true) + high * TWO_POW_32;
 }
 

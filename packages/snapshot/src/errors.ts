@@ -1,3 +1,5 @@
+import { KilnError, KilnRangeError } from '@kilndb/wal-format';
+
 /**
  * Why a snapshot file was rejected:
  * - `magic`: it does not start with the format's magic bytes;
@@ -11,7 +13,8 @@
 export type SnapshotFormatReason = 'magic' | 'version' | 'flags' | 'truncated' | 'size' | 'range' | 'crc';
 
 /** A snapshot file that cannot be read; `reason` says what was wrong and `source` names the file. */
-export class SnapshotFormatError extends Error {
+export class SnapshotFormatError extends KilnError {
+  static override readonly kilnCode = 'KILN_SNAPSHOT_FORMAT';
   override readonly name = 'SnapshotFormatError';
   constructor(
     readonly reason: SnapshotFormatReason,
@@ -23,7 +26,8 @@ export class SnapshotFormatError extends Error {
 }
 
 /** A value that cannot be written into a snapshot; `field` names it. */
-export class SnapshotEncodeError extends RangeError {
+export class SnapshotEncodeError extends KilnRangeError {
+  static override readonly kilnCode = 'KILN_SNAPSHOT_ENCODE';
   override readonly name = 'SnapshotEncodeError';
   constructor(
     readonly field: 'walPosition' | 'offset' | 'count' | 'seq' | 'flags' | 'entry',

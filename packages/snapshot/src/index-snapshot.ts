@@ -1,6 +1,6 @@
-import { crc32, toRecordId } from '@kilndb/wal-format';
+import { crc32, SAFE_HIGH_WORD_LIMIT, toRecordId, TWO_POW_32, u64High, u64Low } from '@kilndb/wal-format';
 import { writeFileAtomic } from './atomic-write.js';
-import { hex32, hexBytes, isSafeU64, readSafeU64, TWO_POW_32, UNSAFE_HIGH_WORD, writeU64 } from './binary.js';
+import { hex32, hexBytes, isSafeU64, readSafeU64, writeU64 } from './binary.js';
 import { SnapshotEncodeError, SnapshotFormatError } from './errors.js';
 import type { FileSystem } from './file-system.js';
 import { readFileIfExists } from './read-if-exists.js';
@@ -48,17 +48,12 @@ export class IndexSnapshot implements IndexSnapshotSource {
     const list = [...entries];
     const words = new Uint32Array(list.length * 4);
     list.forEach(([id, offset], i) => {
-      if (isSafeU64(id)) {
-        words[i * 4] = id >>> 0;
-        words[i * 4 + 1] = Math.floor(id / TWO_POW_32);
-      } else {
-        const big = toRecordId(id);
-        words[i * 4] = Number(big & 0xffff_ffffn);
-        words[i * 4 + 1] = Number(big >> 32n);
-      }
+      const valid = isSafeU64(id) ? id : toRecordId(id);
+      words[i * 4] = u64Low(valid);
+      words[i * 4 + 1] = u64High(valid);
       if (!isSafeU64(offset)) throw offsetError(offset);
-      words[i * 4 + 2] = offset >>> 0;
-      words[i * 4 + 3] = Math.floor(offset / TWO_POW_32);
+      words[i * 4 + 2] = u64Low(offset);
+      words[i * 4 + 3] = u64High(offset);
     });
     return new IndexSnapshot(walPosition, words);
   }
@@ -71,7 +66,7 @@ export class IndexSnapshot implements IndexSnapshotSource {
   id(i: number): number | bigint {
     const low = this.words[i * 4] ?? 0;
     const high = this.words[i * 4 + 1] ?? 0;
-    if (high < UNSAFE_HIGH_WORD) return low + high * TWO_POW_32;
+    if (high < SAFE_HIGH_WORD_LIMIT) return low + high * TWO_POW_32;
     return (BigInt(high) << 32n) | BigInt(low);
   }
 
@@ -160,7 +155,7 @@ export function decodeIndexSnapshot(bytes: Uint8Array, source = 'index snapshot'
     words[i] = view.getUint32(at, true);
     words[i + 1] = view.getUint32(at + 4, true);
     const offsetHigh = view.getUint32(at + 12, true);
-    if (offsetHigh >= UNSAFE_HIGH_WORD) {
+    if (offsetHigh >= SAFE_HIGH_WORD_LIMIT) {
       throw new SnapshotFormatError('range', source, `entry ${i >>> 2} has an offset above 2^53 - 1`);
     }
     words[i + 2] = view.getUint32(at + 8, true);

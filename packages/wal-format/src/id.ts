@@ -1,5 +1,6 @@
 import { RecordEncodeError } from './errors.js';
 import { writeU32 } from './little-endian.js';
+import { u64High, u64Low } from './u64.js';
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 
@@ -23,16 +24,7 @@ export function toRecordId(id: number | bigint): bigint {
  * invalid. Safe-integer numbers are split without allocating a bigint.
  */
 export function writeId(buf: Uint8Array, at: number, id: number | bigint): void {
-  let low: number;
-  let high: number;
-  if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) {
-    low = id >>> 0;
-    high = Math.floor(id / 0x1_0000_0000);
-  } else {
-    const big = toRecordId(id);
-    low = Number(big & 0xffff_ffffn);
-    high = Number(big >> 32n);
-  }
-  writeU32(buf, at, low);
-  writeU32(buf, at + 4, high);
+  const valid = typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : toRecordId(id);
+  writeU32(buf, at, u64Low(valid));
+  writeU32(buf, at + 4, u64High(valid));
 }

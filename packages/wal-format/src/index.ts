@@ -12,6 +12,16 @@ export {
   storeRecordSize,
 } from './markers.js';
 export { RecordEncodeError, RecordDecodeError } from './errors.js';
+export {
+  KilnError,
+  KilnTypeError,
+  KilnRangeError,
+  isKilnError,
+  hasErrorCode,
+  asError,
+  type KilnErrorClass,
+} from './kiln-error.js';
+export { u64Low, u64High, TWO_POW_32, SAFE_HIGH_WORD_LIMIT } from './u64.js';
 export { toRecordId } from './id.js';
 export { crc32 } from './crc.js';
 export { encodeStore, encodeDelete, encodeStoreInto, encodeDeleteInto } from './encode.js';

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import { u64High, u64Low } from '@kilndb/wal-format';
 import { DecryptionError } from './errors.js';
 
 /** Seals and opens log entries with authenticated encryption; what `openKeyring` hands the database. */
@@ -32,7 +33,6 @@ const ALGORITHM = 'aes-256-gcm';
 const SUBKEY_INFO = 'KilnDB entry key v1 aes-256-gcm';
 /** Subkeys of past sessions kept for `open`; only authenticated sessions get in, so forged ids cannot fill it. */
 const MAX_CACHED_SESSIONS = 256;
-const TWO_TO_32 = 2 ** 32;
 
 function sessionSubkey(masterKey: KeyObject, sessionId: Uint8Array): KeyObject {
   return createSecretKey(Buffer.from(hkdfSync('sha256', masterKey, sessionId, SUBKEY_INFO, 32)));
@@ -61,8 +61,8 @@ class SessionEntryCipher implements EntryCipher {
     this.counter = counter + 1;
     const sealed = Buffer.allocUnsafe(HEADER_SIZE + plain.length + TAG_SIZE);
     this.sessionPrefix.copy(sealed, 0);
-    sealed.writeUInt32LE(counter % TWO_TO_32, COUNTER_OFFSET);
-    sealed.writeUInt32LE(Math.floor(counter / TWO_TO_32), COUNTER_OFFSET + 4);
+    sealed.writeUInt32LE(u64Low(counter), COUNTER_OFFSET);
+    sealed.writeUInt32LE(u64High(counter), COUNTER_OFFSET + 4);
     sealed.copy(this.sealNonce, 0, COUNTER_OFFSET, HEADER_SIZE);
     const cipher = createCipheriv(ALGORITHM, this.sealKey, this.sealNonce, { authTagLength: TAG_SIZE });
     cipher.setAAD(sealed.subarray(0, HEADER_SIZE));

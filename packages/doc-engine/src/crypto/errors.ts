@@ -1,5 +1,8 @@
+import { KilnError, KilnTypeError } from '@kilndb/wal-format';
+
 /** The encryption key does not open this database (a different passphrase or raw key than it was created with). */
-export class WrongKeyError extends Error {
+export class WrongKeyError extends KilnError {
+  static override readonly kilnCode = 'KILN_WRONG_KEY';
   override readonly name = 'WrongKeyError';
   constructor(
     readonly directory: string,
@@ -10,7 +13,8 @@ export class WrongKeyError extends Error {
 }
 
 /** The database is encrypted but was opened without `encryptionKey`. */
-export class MissingKeyError extends Error {
+export class MissingKeyError extends KilnError {
+  static override readonly kilnCode = 'KILN_MISSING_KEY';
   override readonly name = 'MissingKeyError';
   constructor(readonly directory: string) {
     super(`${directory}: the database is encrypted; open it with its encryptionKey`);
@@ -18,7 +22,8 @@ export class MissingKeyError extends Error {
 }
 
 /** `encryptionKey` was given for a database that was created without encryption. */
-export class UnexpectedKeyError extends Error {
+export class UnexpectedKeyError extends KilnError {
+  static override readonly kilnCode = 'KILN_UNEXPECTED_KEY';
   override readonly name = 'UnexpectedKeyError';
   constructor(readonly directory: string) {
     super(`${directory}: an encryptionKey was given but the database is not encrypted (it has no KEYRING file)`);
@@ -26,7 +31,8 @@ export class UnexpectedKeyError extends Error {
 }
 
 /** The `encryptionKey` value itself is unusable (an empty passphrase, a raw key that is not 32 bytes, another type). */
-export class InvalidKeyError extends TypeError {
+export class InvalidKeyError extends KilnTypeError {
+  static override readonly kilnCode = 'KILN_INVALID_KEY';
   override readonly name = 'InvalidKeyError';
   constructor(problem: string) {
     super(`invalid encryptionKey: ${problem}`);
@@ -34,7 +40,8 @@ export class InvalidKeyError extends TypeError {
 }
 
 /** The KEYRING file is damaged or not a KilnDB keyring; `problem` says what is wrong with it. */
-export class KeyringCorruptError extends Error {
+export class KeyringCorruptError extends KilnError {
+  static override readonly kilnCode = 'KILN_KEYRING_CORRUPT';
   override readonly name = 'KeyringCorruptError';
   constructor(
     readonly path: string,
@@ -45,7 +52,8 @@ export class KeyringCorruptError extends Error {
 }
 
 /** The keyring names a key-derivation function this Node.js runtime does not provide. */
-export class UnsupportedKdfError extends Error {
+export class UnsupportedKdfError extends KilnError {
+  static override readonly kilnCode = 'KILN_UNSUPPORTED_KDF';
   override readonly name = 'UnsupportedKdfError';
   constructor(
     readonly path: string,
@@ -56,7 +64,8 @@ export class UnsupportedKdfError extends Error {
 }
 
 /** A sealed entry failed authentication: it was altered, truncated, or sealed under another key. Nothing of it is returned. */
-export class DecryptionError extends Error {
+export class DecryptionError extends KilnError {
+  static override readonly kilnCode = 'KILN_DECRYPTION';
   override readonly name = 'DecryptionError';
   constructor(readonly problem: string) {
     super(`cannot decrypt entry: ${problem}`);

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AppendLog, type Durability, type ReplaySummary } from '@kilndb/payload-store';
+import { AppendLog, type Durability, type ReplaySummary } from '@kilndb/payload-store/log';
 import type { FileSystem } from '@kilndb/snapshot';
 import { encodeStoreInto, storeRecordSize } from '@kilndb/wal-format';
 import { ensureDirectory } from '../open/directories.js';
@@ -120,8 +120,10 @@ export class EntryLog {
     };
     let sealedBytes = 0;
     for (const segment of live.slice(0, -1)) {
-      count(await readSegment(fs, segment, accept, onWarning));
-      sealedBytes += (await fs.stat(segment.path))?.size ?? 0;
+      const replay = await readSegment(fs, segment, accept, onWarning);
+      count(replay);
+      // Zeros a crash left after a sealed segment's last record were preallocated, not data.
+      sealedBytes += ((await fs.stat(segment.path))?.size ?? 0) - replay.zeroTailBytes;
     }
     const active = live.at(-1) ?? { start: afterSeq + 1, path: path.join(logDir, segmentName(afterSeq + 1)) };
     if (live.length === 0) live.push(active);

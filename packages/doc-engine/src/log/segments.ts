@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AppendLog, type AppendLogOptions, type LogWarning, type ReplaySummary } from '@kilndb/payload-store';
+import { readLog, type LogWarning, type ReplayOptions, type ReplaySummary } from '@kilndb/payload-store/log';
 import type { FileSystem } from '@kilndb/snapshot';
 import type { DatabaseWarning } from '../warnings.js';
 
@@ -43,11 +43,12 @@ export function segmentEnd(segments: readonly Segment[], i: number): number {
 export type RecordHandler = (seq: number, payload: Uint8Array, segment: Segment) => boolean;
 
 /**
- * The AppendLog replay options for a segment: records go to `onRecord` by sequence number, and after damage
- * replay resumes only at a record whose sequence number is above every one read before it in the segment
- * (a segment named S holds sequence numbers from S on), so a stray old record is never taken for the resume point.
+ * The replay options for a segment (the reader's and AppendLog's alike): records go to `onRecord` by sequence
+ * number, and after damage replay resumes only at a record whose sequence number is above every one read before
+ * it in the segment (a segment named S holds sequence numbers from S on), so a stray old record is never taken
+ * for the resume point.
  */
-export function segmentReplay(segment: Segment, onRecord: RecordHandler): Pick<AppendLogOptions, 'onRecord' | 'acceptResync'> {
+export function segmentReplay(segment: Segment, onRecord: RecordHandler): Pick<ReplayOptions, 'onRecord' | 'acceptResync'> {
   let lastRead = BigInt(segment.start) - 1n;
   return {
     onRecord: ({ record }) => {
@@ -63,9 +64,9 @@ export function segmentReplay(segment: Segment, onRecord: RecordHandler): Pick<A
 const MAX_SEQ = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
- * Reads every valid record of a sealed (no longer appended) segment, through the same replay AppendLog
- * uses; nothing is repaired. A segment that ends inside a record is reported, as its tail was lost.
- * Returns what the replay met.
+ * Reads every valid record of a sealed (no longer appended) segment with the log's reader (the replay
+ * AppendLog runs at open, without its repair). A segment that ends inside a record is reported, as its tail
+ * was lost. Returns what the replay met.
  */
 export async function readSegment(
   fs: FileSystem,
@@ -73,17 +74,14 @@ export async function readSegment(
   onRecord: RecordHandler,
   onWarning: (warning: DatabaseWarning) => void,
 ): Promise<ReplaySummary> {
-  const log = await AppendLog.open(segment.path, {
+  const replay = await readLog(segment.path, {
     fs,
-    readOnly: true,
     onWarning: (warning: LogWarning) => {
       onWarning(warning);
     },
     ...segmentReplay(segment, onRecord),
   });
-  const replay = log.replay;
   const end = replay.end;
-  await log.close();
   if (end.stop !== 'end') {
     onWarning({
       code: 'torn-tail',

@@ -1,3 +1,5 @@
+import { KilnError } from '@kilndb/wal-format';
+
 /**
  * What is wrong with a MoltenDB input:
  * - `missing`: the file does not exist;
@@ -9,7 +11,8 @@
 export type MoltenDbInputProblem = 'missing' | 'not-moltendb' | 'truncated' | 'corrupt' | 'unsupported';
 
 /** A MoltenDB log or snapshot that cannot be imported; `path` names the file and `problem` the kind of fault. */
-export class MoltenDbInputError extends Error {
+export class MoltenDbInputError extends KilnError {
+  static override readonly kilnCode = 'KILN_MOLTENDB_INPUT';
   override readonly name = 'MoltenDbInputError';
   constructor(
     readonly path: string,
@@ -22,7 +25,8 @@ export class MoltenDbInputError extends Error {
 }
 
 /** The import target already holds files; importing into an existing database is refused so nothing is merged by accident. */
-export class ImportTargetNotEmptyError extends Error {
+export class ImportTargetNotEmptyError extends KilnError {
+  static override readonly kilnCode = 'KILN_IMPORT_TARGET_NOT_EMPTY';
   override readonly name = 'ImportTargetNotEmptyError';
   constructor(
     readonly directory: string,

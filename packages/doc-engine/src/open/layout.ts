@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { COMPACTION_FILE, LOG_FILE, SNAPSHOT_FILE as PAYLOAD_SNAPSHOT_FILE } from '@kilndb/payload-store';
+import { COMPACTION_FILE, LOG_FILE, SNAPSHOT_FILE as PAYLOAD_SNAPSHOT_FILE } from '@kilndb/payload-store/store-files';
 import { isAtomicTempName, type FileSystem } from '@kilndb/snapshot';
 import { KEYRING_FILE } from '../crypto/index.js';
 import { DatabaseLayoutError } from '../errors.js';

@@ -1,3 +1,5 @@
+import { KilnError } from '@kilndb/wal-format';
+
 export type QueryErrorCode =
   | 'invalid-type'
   | 'invalid-value'
@@ -10,7 +12,8 @@ export type QueryErrorCode =
  * A query (or a `where` for a delete) that cannot be run. `path` locates the
  * offending part, e.g. `where.age.$gtx` or `joins[0].ram.from`.
  */
-export class QueryError extends Error {
+export class QueryError extends KilnError {
+  static override readonly kilnCode = 'KILN_QUERY';
   override readonly name = 'QueryError';
   constructor(
     readonly code: QueryErrorCode,
@@ -22,7 +25,8 @@ export class QueryError extends Error {
 }
 
 /** A JSON schema that ajv refuses to compile. */
-export class SchemaError extends Error {
+export class SchemaError extends KilnError {
+  static override readonly kilnCode = 'KILN_SCHEMA';
   override readonly name = 'SchemaError';
 }
 
@@ -33,7 +37,8 @@ export interface SchemaIssue {
 }
 
 /** A document that does not satisfy its collection's schema; lists every failing path. */
-export class SchemaValidationError extends Error {
+export class SchemaValidationError extends KilnError {
+  static override readonly kilnCode = 'KILN_SCHEMA_VALIDATION';
   override readonly name = 'SchemaValidationError';
   constructor(readonly errors: readonly SchemaIssue[]) {
     const listed = errors.map((issue) => `${issue.path === '' ? '(document)' : issue.path}: ${issue.message}`);

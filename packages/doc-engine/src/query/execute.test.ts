@@ -3,6 +3,7 @@ import { QueryError } from './errors.js';
 import { executeFind, oldestKeys, planFind, selectForDelete } from './execute.js';
 import { parseQuery, parseWhere } from './parse-query.js';
 import { MemorySource } from './test-support/memory-source.js';
+import { referenceFind } from './test-support/reference.js';
 import type { ResultDoc, StoredDoc } from './types.js';
 
 const NOW = 1_000_000;
@@ -263,5 +264,49 @@ describe('selectForDelete and oldestKeys', () => {
     from.addIndex('events', '_seq');
     expect(oldestKeys(from, 'events', 3)).toEqual(['e0', 'e1', 'e2']);
     expect(() => oldestKeys(from, 'events', -1)).toThrow(QueryError);
+  });
+});
+
+describe('sorted ranges read about offset + count documents, not every match', () => {
+  // 10,000 documents over 50 values of `v` (200 ties each); every 7th expired, every 3rd with w = 1.
+  const many = Array.from({ length: 10_000 }, (_, i) =>
+    stored(`d${i}`, i + 1, { v: i % 50, w: i % 3 === 0 ? 1 : 0, ...(i % 7 === 0 ? { _expiresAt: NOW } : {}) }),
+  );
+  const indexed = (): MemorySource => {
+    const source = new MemorySource({ many });
+    source.addIndex('many', 'v');
+    return source;
+  };
+  const check = (body: Parameters<typeof parseQuery>[0]): MemorySource => {
+    const source = indexed();
+    const query = parseQuery(body);
+    expect(executeFind(source, 'many', query, NOW)).toStrictEqual(referenceFind({ many }, 'many', query, NOW));
+    return source;
+  };
+
+  it('walks the index from the range bound, asc and desc, stopping inside the first group of ties', () => {
+    const asc = { where: { v: { $gt: 10, $lte: 40 } }, sort: [{ field: 'v', order: 'asc' as const }], offset: 5, count: 10 };
+    const plan = planFind(indexed(), 'many', parseQuery(asc));
+    expect(plan.kind === 'index-order' ? plan.bounds : undefined).toEqual({ gt: 10, lte: 40 });
+    // 15 live documents of v = 11, plus the expired ones among them (one in 7).
+    expect(check(asc).gets).toBeLessThanOrEqual(20);
+    expect(check({ ...asc, sort: [{ field: 'v', order: 'desc' }] }).gets).toBeLessThanOrEqual(20);
+  });
+
+  it('crosses groups when the offset reaches past one, and filters on other fields while walking', () => {
+    expect(check({ where: { v: { $gte: 48 } }, sort: [{ field: 'v', order: 'asc' }], offset: 190, count: 30 }).gets).toBeLessThanOrEqual(260);
+    // One document in three has w = 1: about 3 reads per result.
+    expect(check({ where: { v: { $lt: 3 }, w: 1 }, sort: [{ field: 'v', order: 'desc' }], count: 10 }).gets).toBeLessThanOrEqual(45);
+  });
+
+  it('treats equality on the sort field as a one-value range, and reads equality matches in _seq order', () => {
+    expect(check({ where: { v: 7 }, sort: [{ field: 'v', order: 'desc' }], count: 10 }).gets).toBeLessThanOrEqual(13);
+    expect(check({ where: { v: 7 }, order: 'desc', count: 10 }).gets).toBeLessThanOrEqual(13);
+    expect(check({ where: { v: 7 }, order: 'asc', offset: 3, count: 10 }).gets).toBeLessThanOrEqual(16);
+  });
+
+  it('keeps a heap of offset + count for a range sorted by another field, without a scan', () => {
+    const source = check({ where: { v: { $gte: 10, $lt: 12 } }, sort: [{ field: 'w', order: 'desc' }], offset: 2, count: 5 });
+    expect([source.scans, source.gets]).toEqual([0, 400]);
   });
 });

@@ -1,8 +1,8 @@
 import { QueryError } from './errors.js';
 import { DEFAULT_COUNT, MAX_COUNT } from './parse-query.js';
-import { AccessPlanner, type QueryPlan, type QuerySource } from './planner.js';
+import { AccessPlanner, NOTHING, type KeyAccess, type QueryPlan, type QuerySource } from './planner.js';
 import { project } from './projection.js';
-import { compileSort, selectTop, TopN, type Comparator } from './sort.js';
+import { compileSort, TopN, type Comparator } from './sort.js';
 import { readPath, setOwn, toFieldPath } from './values.js';
 import { compileWhere, type DocPredicate } from './where.js';
 import type { JoinSpec, Query, ResultDoc, SortOrder, SortSpec, StoredDoc, Where } from './types.js';
@@ -91,11 +91,18 @@ class Selection {
     const [first] = this.sort;
     const orderIndex = first === undefined ? undefined : this.planner.indexFor(first.field.path);
     if (first !== undefined && orderIndex !== undefined) {
-      // Walking the order index costs about limit / selectivity documents; the
-      // filter index costs `estimate`. With selectivity ≈ estimate / size the
-      // walk wins when limit * size < estimate².
-      if (access === undefined || limit * orderIndex.size < access.estimate * access.estimate) {
-        return { kind: 'index-order', index: orderIndex, order: first.order };
+      const bounds = this.where === undefined ? undefined : this.planner.boundsOn(this.where, first.field.path);
+      if (bounds === 'contradictory') return { kind: 'index-lookup', access: NOTHING };
+      // A walk of the order index covers `walked` keys at most and, when the
+      // best filter index selects `estimate` of `size` documents, reads about
+      // limit * size / estimate of them. It wins unless the filter index reads
+      // fewer; a filter on the sort field itself is the walked range, so the
+      // bounded walk always wins then.
+      const walked = bounds === undefined ? orderIndex.size : orderIndex.estimateRange(bounds);
+      const walkCost = access === undefined ? 0 : Math.min(walked, (limit * orderIndex.size) / Math.max(access.estimate, 1));
+      if (access === undefined || walkCost <= access.estimate) {
+        const order = first.order;
+        return bounds === undefined ? { kind: 'index-order', index: orderIndex, order } : { kind: 'index-order', index: orderIndex, order, bounds };
       }
     }
     return access === undefined ? { kind: 'scan' } : { kind: 'index-lookup', access };
@@ -107,11 +114,31 @@ class Selection {
     switch (plan.kind) {
       case 'index-order':
         return this.walk(plan, limit, compare);
-      case 'index-lookup':
+      case 'index-lookup': {
+        const ordered = this.keysInSortOrder(plan.access);
+        if (ordered !== undefined) return this.firstAccepted(ordered, limit);
         return this.collect(plan.access.keys(), limit, compare, (key) => this.acceptKey(key));
+      }
       default:
         return this.collect(this.source.scan(this.collection), limit, compare, (doc) => this.accept(doc));
     }
+  }
+
+  /** The access's keys already in the sort order, when the sort is on `_seq` alone and the access keeps that order. */
+  private keysInSortOrder(access: KeyAccess): Iterable<string> | undefined {
+    const [first] = this.sort;
+    if (this.sort.length !== 1 || first?.field.path !== '_seq') return undefined;
+    return access.keysBySeq?.(first.order);
+  }
+
+  /** The first `limit` accepted views of keys that come in sort order: reads stop there. */
+  private firstAccepted(keys: Iterable<string>, limit: number, into: StoredDoc[] = []): StoredDoc[] {
+    if (into.length >= limit) return into;
+    for (const key of keys) {
+      const view = this.acceptKey(key);
+      if (view !== undefined && into.push(view) >= limit) break;
+    }
+    return into;
   }
 
   private collect<T>(items: Iterable<T>, limit: number, compare: Comparator<StoredDoc>, accept: (item: T) => StoredDoc | undefined): StoredDoc[] {
@@ -125,21 +152,22 @@ class Selection {
 
   /**
    * Walks the sort field's index group by group (a group = keys tying on that
-   * field); within a group the remaining sort keys and the tie rule decide.
-   * Stops once `limit` results are complete.
+   * field), from and to the plan's bounds, and stops once `limit` results are
+   * complete. When that field is the only sort key, a group's keys already
+   * come in the tie rule's order, so only the keys needed are read; otherwise
+   * the group goes through a heap of the places still open.
    */
   private walk(plan: QueryPlan & { kind: 'index-order' }, limit: number, compare: Comparator<StoredDoc>): StoredDoc[] {
     const results: StoredDoc[] = [];
-    for (const group of plan.index.groups(plan.order)) {
+    const byTies = this.sort.length === 1;
+    for (const group of plan.index.orderedGroups(plan.order, plan.bounds, byTies)) {
       const needed = limit - results.length;
       if (needed <= 0) break;
-      const matched: StoredDoc[] = [];
-      for (const key of group) {
-        const view = this.acceptKey(key);
-        if (view !== undefined) matched.push(view);
+      if (byTies && group.tieOrdered) {
+        this.firstAccepted(group.keys, limit, results);
+      } else {
+        for (const view of this.collect(group.keys, needed, compare, (key) => this.acceptKey(key))) results.push(view);
       }
-      const ordered = matched.length > needed ? selectTop(matched, needed, compare) : matched.length > 1 ? matched.sort(compare) : matched;
-      for (const view of ordered) results.push(view);
     }
     return results;
   }

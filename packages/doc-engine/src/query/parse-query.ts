@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH } from '@kilndb/payload-store';
+import { MAX_JSON_DEPTH } from '@kilndb/payload-store/json';
 import { QueryError } from './errors.js';
 import { isPlainObject, setOwn, toFieldPath } from './values.js';
 import type {

@@ -1,5 +1,5 @@
 import type { RangeBounds, SecondaryIndex } from './secondary-index.js';
-import type { FieldCondition, RangeOperator, SortSpec, StoredDoc, Where } from './types.js';
+import type { FieldCondition, RangeOperator, SortOrder, SortSpec, StoredDoc, Where } from './types.js';
 
 /** What the query layer needs from the engine; it never does I/O itself. */
 export interface QuerySource {
@@ -18,13 +18,21 @@ export interface KeyAccess {
   /** Human-readable, for plans: e.g. `index age $gt` or `$or of 2`. */
   readonly description: string;
   keys(): Iterable<string>;
+  /** The same keys ordered as a sort on `_seq` in `order` is, when the access can give them so cheaply. */
+  keysBySeq?(order: SortOrder): Iterable<string> | undefined;
 }
 
 export type QueryPlan =
   | { readonly kind: 'keys' }
   | { readonly kind: 'scan' }
   | { readonly kind: 'index-lookup'; readonly access: KeyAccess }
-  | { readonly kind: 'index-order'; readonly index: SecondaryIndex; readonly order: SortSpec['order'] };
+  | {
+      readonly kind: 'index-order';
+      readonly index: SecondaryIndex;
+      readonly order: SortSpec['order'];
+      /** Where the walk starts and ends, from the where's conditions on the sort field. */
+      readonly bounds?: RangeBounds;
+    };
 
 const RANGE_OPERATORS: ReadonlySet<string> = new Set<RangeOperator>(['gt', 'gte', 'lt', 'lte']);
 
@@ -60,7 +68,7 @@ function mergeRanges(conditions: readonly RangeCondition[]): RangeBounds | undef
   return bounds;
 }
 
-const NOTHING: KeyAccess = { estimate: 0, description: 'contradictory ranges', keys: () => [] };
+export const NOTHING: KeyAccess = { estimate: 0, description: 'contradictory ranges', keys: () => [] };
 
 export class AccessPlanner {
   constructor(
@@ -95,6 +103,26 @@ export class AccessPlanner {
     return best;
   }
 
+  /**
+   * The bounds `where`'s AND puts on `path`: its range conditions there, and
+   * equality to a number or string (one value is a range too). Undefined when
+   * there are none; 'contradictory' when no value meets them all.
+   */
+  boundsOn(where: Where, path: string): RangeBounds | 'contradictory' | undefined {
+    const conditions: RangeCondition[] = [];
+    for (const part of conjuncts(where)) {
+      if (part.kind !== 'field' || part.field.path !== path) continue;
+      const { condition } = part;
+      if (isRange(condition)) {
+        conditions.push(condition);
+      } else if (condition.op === 'eq' && (typeof condition.value === 'number' || typeof condition.value === 'string')) {
+        conditions.push({ op: 'gte', value: condition.value }, { op: 'lte', value: condition.value });
+      }
+    }
+    if (conditions.length === 0) return undefined;
+    return mergeRanges(conditions) ?? 'contradictory';
+  }
+
   /** The index usable for `path`, unless the path points into a joined document. */
   indexFor(path: string): SecondaryIndex | undefined {
     const root = path.split('.', 1)[0] as string;
@@ -110,7 +138,12 @@ export class AccessPlanner {
     if (index === undefined) return undefined;
     if (condition.op === 'eq') {
       const { value } = condition;
-      return { estimate: index.countLookup(value), description: `index ${path} $eq`, keys: () => index.lookup(value) };
+      return {
+        estimate: index.countLookup(value),
+        description: `index ${path} $eq`,
+        keys: () => index.lookup(value),
+        keysBySeq: (order) => index.lookupBySeq(value, order),
+      };
     }
     if (condition.op === 'in') {
       const { values } = condition;

@@ -238,3 +238,55 @@ describe('SecondaryIndex at scale', () => {
     expect([...index.range({ gte: 10, lt: 13 })]).toEqual([`k${count - 11}`, `k${count - 12}`, `k${count - 13}`]);
   });
 });
+
+describe('SecondaryIndex walks within bounds, ties in sort order', () => {
+  // Three values, with ties; `_seq` decides within a value (newest first), then the key.
+  const index = indexOf('v', {
+    a: { v: 1, _seq: 4 },
+    b: { v: 1, _seq: 9 },
+    c: { v: 2, _seq: 1 },
+    d: { v: 3, _seq: 2 },
+    e: { v: 3, _seq: 7 },
+    f: { v: 3, _seq: 7 },
+    g: { v: 'x', _seq: 3 },
+    h: { _seq: 5 },
+  });
+  const walk = (order: SortOrder, bounds?: RangeBounds): [string[], boolean][] =>
+    [...index.orderedGroups(order, bounds)].map((group) => [[...group.keys], group.tieOrdered]);
+
+  it('starts and ends at the bounds in both directions, leaving out other types and the unordered group', () => {
+    expect(walk('asc', { gt: 1, lte: 3 })).toEqual([
+      [['c'], true],
+      [['e', 'f', 'd'], true],
+    ]);
+    expect(walk('desc', { gte: 1, lt: 3 })).toEqual([
+      [['c'], true],
+      [['b', 'a'], true],
+    ]);
+    expect(walk('desc', { gte: 'a' })).toEqual([[['g'], true]]);
+    expect(walk('asc', { gt: 3 })).toEqual([]);
+    expect(walk('asc', { gt: 1, lt: 'z' })).toEqual([]);
+  });
+
+  it('walks everything without bounds, the unordered group last and marked as not in tie order, or none marked on request', () => {
+    expect([...index.orderedGroups('asc', { gte: 1 }, false)].map((group) => [sorted(group.keys), group.tieOrdered])).toEqual([
+      [['a', 'b'], false],
+      [['c'], false],
+      [['d', 'e', 'f'], false],
+    ]);
+    expect(walk('desc')).toEqual([
+      [['g'], true],
+      [['e', 'f', 'd'], true],
+      [['c'], true],
+      [['b', 'a'], true],
+      [['h'], false],
+    ]);
+  });
+
+  it('follows a changed _seq on update, and gives equality matches in _seq order', () => {
+    index.update('a', { v: 1, _seq: 4 }, { v: 1, _seq: 12 });
+    expect([...(index.lookupBySeq(1, 'desc') ?? [])]).toEqual(['a', 'b']);
+    expect([...(index.lookupBySeq(1, 'asc') ?? [])]).toEqual(['b', 'a']);
+    expect(index.lookupBySeq([1], 'asc')).toBeUndefined();
+  });
+});

@@ -1,6 +1,7 @@
 import { KeyBuckets } from './key-buckets.js';
+import { TieBuckets, type TieEntry } from './tie-buckets.js';
 import { SortedValues, sortNumbers, sortStrings, type Bound } from './sorted-values.js';
-import { compileReader, foldCase, toFieldPath, type FieldReader } from './values.js';
+import { compileReader, foldCase, isPlainObject, toFieldPath, type FieldReader } from './values.js';
 import type { FieldPath, JsonValue, SortOrder } from './types.js';
 
 type Scalar = number | string | boolean | null;
@@ -14,6 +15,18 @@ export interface RangeBounds {
 
 function isScalar(value: unknown): value is Scalar {
   return value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean';
+}
+
+/** The document's `_seq`, which orders keys within a value (0 for a document without one, as in unit tests). */
+function seqOf(doc: unknown): number {
+  const seq = isPlainObject(doc) ? doc._seq : undefined;
+  return typeof seq === 'number' ? seq : 0;
+}
+
+/** `key` with the document's `_seq`: the (immutable) stored document itself when it carries both. */
+function entryOf(key: string, doc: unknown): TieEntry {
+  if (isPlainObject(doc) && doc._key === key && typeof doc._seq === 'number') return doc as unknown as TieEntry;
+  return { _key: key, _seq: seqOf(doc) };
 }
 
 /** The tighter of an exclusive and an inclusive bound on the same side. */
@@ -37,9 +50,9 @@ interface DomainBounds<T extends number | string> {
  * Splits range bounds into the one domain they address (numbers or strings).
  * Undefined when the bounds mix types: no value can satisfy them.
  */
-function domainBounds(
-  bounds: RangeBounds,
-): { type: 'number'; bounds: DomainBounds<number> } | { type: 'string'; bounds: DomainBounds<string> } | undefined {
+type Domain = { type: 'number'; bounds: DomainBounds<number> } | { type: 'string'; bounds: DomainBounds<string> };
+
+function domainBounds(bounds: RangeBounds): Domain | undefined {
   const given = [bounds.gt, bounds.gte, bounds.lt, bounds.lte].filter((bound) => bound !== undefined);
   const [first] = given;
   if (first === undefined) return undefined;
@@ -56,10 +69,12 @@ function domainBounds(
  * A secondary index on one field (dot path allowed) of one collection:
  * field value → keys, ordered for range queries and sorting.
  *
- * Design: equality goes through a Map (microseconds at any size); order comes
- * from two SortedValues lists of the DISTINCT numbers and strings (numbers
- * before strings), a chunked sorted array that a bulk build fills with one
- * sort. Booleans and null are matched by equality only. Documents whose value
+ * Design: equality goes through a Map (microseconds at any size) whose
+ * buckets keep their keys in the tie order of a query sort (newest `_seq`
+ * first, see TieList), so a sort walk reads a group only as far as it needs;
+ * order comes from two SortedValues lists of the DISTINCT numbers and strings
+ * (numbers before strings), a chunked sorted array that a bulk build fills
+ * with one sort. Booleans and null are matched by equality only. Documents whose value
  * is an array or object are kept in `unindexable`, and documents without the
  * field in `missing`, so the index accounts for every document: equality on
  * an array/object value falls back to checking the unindexable ones, and a
@@ -71,7 +86,7 @@ function domainBounds(
  */
 export class SecondaryIndex {
   readonly field: FieldPath;
-  private readonly buckets = new KeyBuckets<Scalar>();
+  private readonly buckets = new TieBuckets<Scalar>();
   private readonly numbers = new SortedValues<number>(sortNumbers, (value) => this.buckets.has(value));
   private readonly strings = new SortedValues<string>(sortStrings, (value) => this.buckets.has(value));
   private scalarKeys = 0;
@@ -101,7 +116,7 @@ export class SecondaryIndex {
     } else if (!isScalar(value)) {
       this.unindexable.add(key);
     } else {
-      const outcome = this.buckets.add(value, key);
+      const outcome = this.buckets.add(value, entryOf(key, doc));
       if (outcome === 'present') return;
       this.countKey(value, 1);
       if (outcome === 'added') return;
@@ -121,7 +136,7 @@ export class SecondaryIndex {
     } else if (!isScalar(value)) {
       this.unindexable.delete(key);
     } else {
-      const outcome = this.buckets.remove(value, key);
+      const outcome = this.buckets.remove(value, key, seqOf(doc));
       if (outcome === 'absent') return;
       this.countKey(value, -1);
       if (outcome === 'removed') return;
@@ -143,7 +158,8 @@ export class SecondaryIndex {
   update(key: string, oldDoc: unknown, newDoc: unknown): void {
     const oldValue = this.read(oldDoc);
     const newValue = this.read(newDoc);
-    if (oldValue === newValue) return;
+    // A bucket orders its keys by `_seq`, which the engine keeps across overwrites but a caller may change.
+    if (oldValue === newValue && (!isScalar(oldValue) || seqOf(oldDoc) === seqOf(newDoc))) return;
     this.remove(key, oldDoc);
     this.add(key, newDoc);
   }
@@ -155,6 +171,14 @@ export class SecondaryIndex {
    */
   lookup(value: JsonValue): Iterable<string> {
     return isScalar(value) ? this.buckets.keys(value) : this.unindexable;
+  }
+
+  /**
+   * The keys lookup(value) yields, ordered by `_seq` as a sort on `_seq` in
+   * `order` is (ties by `_key`); undefined for an array/object `value`.
+   */
+  lookupBySeq(value: JsonValue, order: SortOrder): Iterable<string> | undefined {
+    return isScalar(value) ? this.buckets.keysBySeq(value, order === 'asc') : undefined;
   }
 
   /** Number of keys lookup(value) yields. */
@@ -211,11 +235,17 @@ export class SecondaryIndex {
   *range(bounds: RangeBounds): Generator<string> {
     const domain = domainBounds(bounds);
     if (domain === undefined) return;
-    const values: Iterable<Scalar> =
-      domain.type === 'number'
-        ? this.numbers.ascending(domain.bounds.lower, domain.bounds.upper)
-        : this.strings.ascending(domain.bounds.lower, domain.bounds.upper);
-    for (const value of values) yield* this.buckets.keys(value);
+    for (const value of this.valuesWithin(domain, 'asc')) yield* this.buckets.keys(value);
+  }
+
+  /** The distinct stored values within one domain's bounds, in `order`. */
+  private valuesWithin(domain: Domain, order: SortOrder): Iterable<Scalar> {
+    if (domain.type === 'number') {
+      const { lower, upper } = domain.bounds;
+      return order === 'asc' ? this.numbers.ascending(lower, upper) : this.numbers.descending(lower, upper);
+    }
+    const { lower, upper } = domain.bounds;
+    return order === 'asc' ? this.strings.ascending(lower, upper) : this.strings.descending(lower, upper);
   }
 
   /** Estimated number of keys range(bounds) yields: distinct values in range × average keys per value. */
@@ -239,15 +269,37 @@ export class SecondaryIndex {
    * the keys whose value has no order (null, arrays, objects, missing).
    */
   *groups(order: SortOrder): Generator<Iterable<string>> {
-    const values: Iterable<Scalar>[] =
-      order === 'asc' ? [this.numbers.ascending(), this.strings.ascending(), [false, true]] : [[true, false], this.strings.descending(), this.numbers.descending()];
+    for (const group of this.orderedGroups(order, undefined, false)) yield group.keys;
+  }
+
+  /**
+   * groups(order), each group saying whether its keys come in the tie order
+   * of a query sort (newest `_seq` first, then `_key`): with `tieOrder` all do
+   * but the last, unordered one; without, none do (a reader that ranks each
+   * group itself gets the cheaper, oldest-first-ish storage order). With
+   * `bounds`, only the groups of values within them (in their one domain,
+   * numbers or strings), so a walk starts at the bound and ends with the range.
+   */
+  *orderedGroups(order: SortOrder, bounds?: RangeBounds, tieOrder = true): Generator<{ keys: Iterable<string>; tieOrdered: boolean }> {
+    const values: Iterable<Scalar>[] = [];
+    if (bounds !== undefined) {
+      const domain = domainBounds(bounds);
+      if (domain === undefined) return;
+      values.push(this.valuesWithin(domain, order));
+    } else if (order === 'asc') {
+      values.push(this.numbers.ascending(), this.strings.ascending(), [false, true]);
+    } else {
+      values.push([true, false], this.strings.descending(), this.numbers.descending());
+    }
     for (const run of values) {
       for (const value of run) {
-        if (this.buckets.has(value)) yield this.buckets.keys(value);
+        if (!this.buckets.has(value)) continue;
+        yield tieOrder ? { keys: this.buckets.keysBySeq(value, false), tieOrdered: true } : { keys: this.buckets.keys(value), tieOrdered: false };
       }
     }
+    if (bounds !== undefined) return;
     const unordered = [...this.buckets.keys(null), ...this.unindexable, ...this.missing];
-    if (unordered.length > 0) yield unordered;
+    if (unordered.length > 0) yield { keys: unordered, tieOrdered: false };
   }
 
   /** Every key, ordered by this field as a query sort would (ties in no particular order). */

@@ -83,13 +83,19 @@ export class SortedValues<T extends number | string> {
     }
   }
 
-  /** All values, descending. */
-  *descending(): Generator<T> {
+  /** Values within the bounds, descending. */
+  *descending(lower?: Bound<T>, upper?: Bound<T>): Generator<T> {
     this.flush();
     const { chunks } = this;
-    for (let c = chunks.length - 1; c >= 0; c--) {
+    // The first position past the upper bound; the walk starts just before it.
+    const end = upper === undefined ? { chunk: chunks.length, offset: 0 } : this.boundary(upper.value, upper.inclusive);
+    for (let c = Math.min(end.chunk, chunks.length - 1); c >= 0; c--) {
       const chunk = chunks[c] as T[];
-      for (let i = chunk.length - 1; i >= 0; i--) yield chunk[i] as T;
+      for (let i = c === end.chunk ? end.offset - 1 : chunk.length - 1; i >= 0; i--) {
+        const value = chunk[i] as T;
+        if (lower !== undefined && (lower.inclusive ? value < lower.value : value <= lower.value)) return;
+        yield value;
+      }
     }
   }
 

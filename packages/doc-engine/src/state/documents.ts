@@ -1,4 +1,4 @@
-import { copyJsonValue, describeJsonPart } from '@kilndb/payload-store';
+import { copyJsonValue, describeJsonPart } from '@kilndb/payload-store/json';
 import { InvalidCollectionNameError, InvalidDocumentError, InvalidDocumentKeyError, ReservedFieldError } from '../errors.js';
 import type { StoredDoc } from '../query/types.js';
 

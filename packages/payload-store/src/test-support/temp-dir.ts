@@ -1,13 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { tempDirMaker } from '@kilndb/snapshot/testing';
 import { afterEach } from 'vitest';
-
-const created: string[] = [];
-
-afterEach(() => {
-  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 /**
  * Where simulated-crash tests put their files: memory-backed when the machine has /dev/shm. The faulty file
@@ -15,9 +9,5 @@ afterEach(() => {
  */
 export const SIMULATION_BASE = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
-/** A fresh directory under `base` (the OS temp dir by default), removed after the current test. */
-export function tempDir(prefix = 'store', base = tmpdir()): string {
-  const dir = mkdtempSync(path.join(base, `kiln-payload-${prefix}-`));
-  created.push(dir);
-  return dir;
-}
+/** A fresh directory `kiln-payload-<prefix>-XXXXXX` under `base` (the OS temp dir by default), removed after the current test. */
+export const tempDir = tempDirMaker('kiln-payload', afterEach);

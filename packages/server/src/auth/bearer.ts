@@ -1,3 +1,4 @@
+import { asError } from '@kilndb/wal-format';
 import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, HttpError } from '../http-error.js';
 import type { AuthService } from './auth-service.js';
@@ -31,7 +32,7 @@ type Done = (error?: Error) => void;
 /** Answers a bad token 401 here: sending without calling done ends the request (Fastify's rule for callback hooks). */
 function refuse(error: unknown, reply: FastifyReply, done: Done): void {
   if (error instanceof HttpError) void reply.code(error.statusCode).send(errorBody(error));
-  else done(error instanceof Error ? error : new Error(String(error)));
+  else done(asError(error));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type BinaryLike } from 'node:crypto';
+import { KilnError } from '@kilndb/wal-format';
 
 const KEY_LENGTH = 64;
 
@@ -30,7 +31,8 @@ export class PasswordHash {
 }
 
 /** Too many password checks are running or waiting; the caller should answer 503 and let the client retry. */
-export class PasswordCheckBusyError extends Error {
+export class PasswordCheckBusyError extends KilnError {
+  static override readonly kilnCode = 'KILN_PASSWORD_CHECK_BUSY';
   override readonly name = 'PasswordCheckBusyError';
 }
 

@@ -1,9 +1,11 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KilnError } from '@kilndb/wal-format';
 
 /** The revocation file could not be trusted at start: the server refuses to run rather than forget revocations. */
-export class RevocationFileError extends Error {
+export class RevocationFileError extends KilnError {
+  static override readonly kilnCode = 'KILN_REVOCATION_FILE';
   override readonly name = 'RevocationFileError';
   constructor(
     readonly path: string,

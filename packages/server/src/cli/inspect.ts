@@ -49,7 +49,8 @@ export async function inspectDatabase(dir: string, encryptionKey: string | undef
         ...(collection.maxSize === undefined ? {} : { maxSize: collection.maxSize }),
       };
     }
-    const logBytes = sumSizes(layout.segments);
+    // The records' bytes, not the files' sizes: a segment left open by a crash ends in preallocated zeros.
+    const logBytes = stats.log.bytes;
     const snapshot = await snapshotSummary(layout);
     return {
       directory: layout.dir,

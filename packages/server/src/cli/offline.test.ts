@@ -108,6 +108,26 @@ describe('kilndb inspect / verify', { timeout: 90_000 }, () => {
     expect(run.stdout).toMatch(/problem: log\/\d{20}\.log: ends inside a record at byte \d+ \(a torn tail of 4 bytes/);
   });
 
+  it('verify takes preallocated zeros after the last record as the end of the log, and zeros then bytes as damage', async () => {
+    const dir = join(temp.dir, 'db');
+    await makeDatabase(dir);
+    const [segment] = await readdir(join(dir, 'log'));
+    const path = join(dir, 'log', segment ?? '');
+    const records = await readFile(path);
+    // What a process stopped without closing leaves: its records, then the zeros it wrote ahead of them.
+    await writeFile(path, Buffer.concat([records, Buffer.alloc(4096)]));
+    const ended = await runCli(['verify', dir, '--json']);
+    expect(ended.code, ended.stdout + ended.stderr).toBe(0);
+    const report = JSON.parse(ended.stdout) as { ok: boolean; logBytes: number; notes: string[] };
+    expect(report.logBytes).toBe(records.length);
+    expect(report.notes).toContain(`log/${segment ?? ''}: 4096 preallocated zero bytes after the last record (from byte ${records.length}); the log ends there`);
+
+    await writeFile(path, Buffer.concat([records, Buffer.alloc(4096), Buffer.from([0x01])]));
+    const damaged = await runCli(['verify', dir]);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stdout).toMatch(new RegExp(`problem: log/${segment ?? ''}: unknown record marker at byte ${records.length}; 4097 bytes`));
+  });
+
   it('a missing directory or a directory without a database is one line and exit 2', async () => {
     expectOneLineError(await runCli(['inspect', join(temp.dir, 'nope')]), /^kilndb inspect: .*nope: no such directory\n$/);
     expectOneLineError(await runCli(['verify', temp.dir]), /^kilndb verify: .*: no KilnDB database here/);

@@ -1,8 +1,10 @@
 import type { Durability } from '@kilndb/doc-engine';
+import { KilnError } from '@kilndb/wal-format';
 import type { ServerConfig } from '../config.js';
 
 /** A bad command-line value; the message is one line and names the flag (or variable) it came from. */
-export class CliUsageError extends Error {
+export class CliUsageError extends KilnError {
+  static override readonly kilnCode = 'KILN_CLI_USAGE';
   override readonly name = 'CliUsageError';
 }
 

@@ -36,10 +36,10 @@ export async function verifyDatabase(dir: string, encryptionKey: string | undefi
   const notes: string[] = [];
   const allSegments = [...layout.retainedSegments, ...layout.segments];
   progress.start('verifying', sumSizes(allSegments));
-  let records = 0;
+  const counts = { records: 0, zeroTailBytes: 0 };
   try {
-    records += await checkSegments(layout.retainedSegments, 'backup/log/', problems, progress);
-    records += await checkSegments(layout.segments, 'log/', problems, progress);
+    await checkSegments(layout.retainedSegments, 'backup/log/', problems, notes, counts, progress);
+    await checkSegments(layout.segments, 'log/', problems, notes, counts, progress);
   } finally {
     progress.stop();
   }
@@ -64,11 +64,26 @@ export async function verifyDatabase(dir: string, encryptionKey: string | undefi
     notes.push(`${layout.quarantined.length} quarantined tail file(s) in log/ (${sumSizes(layout.quarantined)} bytes), cut off at an earlier open`);
   }
   await checkOpen(layout.dir, layout.encrypted, encryptionKey, problems, notes);
-  return { directory: layout.dir, ok: problems.length === 0, segments: allSegments.length, records, logBytes: sumSizes(allSegments), snapshots, problems, notes };
+  return {
+    directory: layout.dir,
+    ok: problems.length === 0,
+    segments: allSegments.length,
+    records: counts.records,
+    logBytes: sumSizes(allSegments) - counts.zeroTailBytes,
+    snapshots,
+    problems,
+    notes,
+  };
 }
 
-async function checkSegments(segments: readonly LogSegmentFile[], prefix: string, problems: string[], progress: Progress): Promise<number> {
-  let records = 0;
+async function checkSegments(
+  segments: readonly LogSegmentFile[],
+  prefix: string,
+  problems: string[],
+  notes: string[],
+  counts: { records: number; zeroTailBytes: number },
+  progress: Progress,
+): Promise<void> {
   let lastId: bigint | undefined;
   let lastName = '';
   for (const [i, segment] of segments.entries()) {
@@ -79,7 +94,7 @@ async function checkSegments(segments: readonly LogSegmentFile[], prefix: string
     let entry: IteratorResult<ScanEntry, ScanEnd>;
     while (!(entry = scan.next()).done) {
       const { offset, record } = entry.value;
-      records++;
+      counts.records++;
       if (record.type === 'corrupt') {
         problems.push(
           `${name}: record at byte ${offset} (id ${record.id}) fails its CRC (stored 0x${hex(record.storedCrc)}, computed 0x${hex(record.computedCrc)})`,
@@ -95,12 +110,21 @@ async function checkSegments(segments: readonly LogSegmentFile[], prefix: string
     const end = entry.value;
     if (end.stop === 'incomplete') {
       problems.push(`${name}: ends inside a record at byte ${end.stopOffset} (a torn tail of ${end.tailBytes} bytes; a writable open cuts it to a quarantine file)`);
+    } else if (end.stop === 'unknown' && zeroFrom(bytes, end.stopOffset)) {
+      // Zeros to the end of the file are space the writer preallocated and never used: the clean end of the
+      // log, left when the process stopped without closing it (wal-format FORMAT.md, "the zero tail").
+      counts.zeroTailBytes += end.tailBytes;
+      notes.push(`${name}: ${end.tailBytes} preallocated zero bytes after the last record (from byte ${end.stopOffset}); the log ends there`);
     } else if (end.stop === 'unknown') {
       problems.push(`${name}: unknown record marker at byte ${end.stopOffset}; ${end.tailBytes} bytes from there cannot be read`);
     }
     progress.advance(bytes.length);
   }
-  return records;
+}
+
+function zeroFrom(bytes: Buffer, offset: number): boolean {
+  for (let i = offset; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 async function checkSnapshot(file: LayoutFile, prefix: string, problems: string[]): Promise<VerifyReport['snapshots'][number] | undefined> {

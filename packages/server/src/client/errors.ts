@@ -1,9 +1,13 @@
+// The errors-only entry: the client runs in browsers, and wal-format's root imports node:zlib.
+import { KilnError } from '@kilndb/wal-format/errors';
+
 /**
  * Errors the client throws for a response that is not a success. Every one carries the HTTP status and the
  * parsed body (`{ error, statusCode, detail? }` from a KilnDB server), so callers can branch on the class
  * or look at the details.
  */
-export class KilnHttpError extends Error {
+export class KilnHttpError extends KilnError {
+  static override readonly kilnCode: string = 'KILN_CLIENT_HTTP';
   override readonly name: string = 'KilnHttpError';
   constructor(
     readonly status: number,
@@ -17,6 +21,7 @@ export class KilnHttpError extends Error {
 
 /** 409 (a version guard or a transaction conflicted) or 412 (`If-Match` was stale). */
 export class KilnConflictError extends KilnHttpError {
+  static override readonly kilnCode: string = 'KILN_CLIENT_CONFLICT';
   override readonly name: string = 'KilnConflictError';
   /** The document's current version when the server says (`detail.current`); null when it does not exist. */
   readonly current: number | null | undefined;
@@ -28,11 +33,13 @@ export class KilnConflictError extends KilnHttpError {
 
 /** 401 (no or bad token) or 403 (the token lacks the scope). */
 export class KilnAuthError extends KilnHttpError {
+  static override readonly kilnCode: string = 'KILN_CLIENT_AUTH';
   override readonly name: string = 'KilnAuthError';
 }
 
 /** 404: no such document (or no documents matched, on MoltenDB's /get). */
 export class KilnNotFoundError extends KilnHttpError {
+  static override readonly kilnCode: string = 'KILN_CLIENT_NOT_FOUND';
   override readonly name: string = 'KilnNotFoundError';
 }
 

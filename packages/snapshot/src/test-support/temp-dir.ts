@@ -1,17 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { afterEach } from 'vitest';
-
-const created: string[] = [];
-
-afterEach(() => {
-  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+import { tempDirMaker } from '../testing/temp-dirs.js';
 
 /** A fresh directory under the OS temp dir, removed after the current test. */
-export function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kiln-snapshot-'));
-  created.push(dir);
-  return dir;
-}
+export const tempDir = tempDirMaker('kiln-snapshot', afterEach);

@@ -1,10 +1,12 @@
 import { constants } from 'node:os';
+import { KilnError } from '@kilndb/wal-format';
 
 /**
  * Thrown by every call on a `FaultyFileSystem` (or one of its handles) after it crashed:
  * the simulated machine lost power, so nothing after that point may take effect.
  */
-export class SimulatedCrashError extends Error {
+export class SimulatedCrashError extends KilnError {
+  static override readonly kilnCode = 'KILN_SIMULATED_CRASH';
   override readonly name = 'SimulatedCrashError';
   constructor(message = 'simulated crash: the file system is down') {
     super(message);

@@ -4,3 +4,5 @@ export type { FailureFault, TornWriteFault, FaultTarget, OperationKind, PathFilt
 export { SimulatedCrashError, errnoError, type FaultCode, type InjectedErrnoError } from './errors.js';
 export { SeededRandom } from './prng.js';
 export { wrapHandles } from './wrap-handles.js';
+export { tempDirMaker, type TempDirMaker } from './temp-dirs.js';
+export { errorClassTable, otherCopyError, type ErrorClassRow } from './error-table.js';

@@ -188,3 +188,54 @@ export const keysBodyArbitrary: fc.Arbitrary<Record<string, unknown>> = fc.recor
   },
   { requiredKeys: ['keys'] },
 );
+
+/** Fields the range + sort bodies bound and order by: plain, nested, a system field, and one no index covers. */
+const RANGE_SORT_PATHS = ['n', 's', 'nested.m', '_v', 'absent'];
+
+/** A range (sometimes as equality) on one field: number or string bounds, mixed at times (then nothing matches). */
+const rangeOn = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ $gt: rangeOperand }) },
+  { weight: 3, arbitrary: fc.record({ $gte: rangeOperand }) },
+  { weight: 3, arbitrary: fc.record({ $lt: rangeOperand }) },
+  { weight: 2, arbitrary: fc.record({ $lte: rangeOperand }) },
+  { weight: 4, arbitrary: fc.record({ $gte: rangeOperand, $lt: rangeOperand }) },
+  { weight: 3, arbitrary: fc.record({ $gt: rangeOperand, $lte: rangeOperand }) },
+  { weight: 2, arbitrary: fc.constantFrom<unknown>(...NUMBERS, ...STRINGS) },
+);
+
+/**
+ * A `/get` body for the sorted-range paths: a range on one field, sometimes with
+ * more conditions (on the same field too), sorted by that field (asc or desc,
+ * sometimes with a second key) or by another field, with offsets that reach past
+ * the first group and counts that end inside a group of ties.
+ */
+export const rangeSortBodyArbitrary: fc.Arbitrary<Record<string, unknown>> = fc
+  .record({
+    field: fc.constantFrom(...RANGE_SORT_PATHS),
+    range: rangeOn,
+    more: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.dictionary(fc.constantFrom('n', 's', 'tags', 'nested.m'), fieldCondition, { minKeys: 1, maxKeys: 1 }) },
+      { weight: 1, arbitrary: fc.array(whereAt(0), { minLength: 1, maxLength: 2 }).map((or) => ({ $or: or })) },
+    ),
+    sameFieldToo: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: rangeOn }),
+    sortBy: fc.oneof({ weight: 3, arbitrary: fc.constant('same') }, { weight: 1, arbitrary: fc.constantFrom(...RANGE_SORT_PATHS, '_seq') }),
+    order: fc.constantFrom('asc', 'desc'),
+    then: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: sortSpec }),
+    count: fc.integer({ min: 1, max: 12 }),
+    offset: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 25 }) }),
+  })
+  .map(({ field, range, more, sameFieldToo, sortBy, order, then, count, offset }) => {
+    const conditions = [{ [field]: range }, ...(more === undefined ? [] : [more]), ...(sameFieldToo === undefined ? [] : [{ [field]: sameFieldToo }])];
+    const where = conditions.length === 1 ? conditions[0] : { $and: conditions };
+    const sort = [{ field: sortBy === 'same' ? field : sortBy, order }, ...(then === undefined ? [] : [then])];
+    return { where, sort, count, offset };
+  });
+
+/** The collection with `_seq` values shared by several documents (as an import can bring), so ties reach `_key`. */
+export const itemsSharingSeqsArbitrary = itemsArbitrary.map((docs) =>
+  docs.map((doc) => {
+    const seq = Math.ceil(doc._seq / 40) * 10;
+    return { ...doc, _seq: seq, _createdAt: seq };
+  }),
+);

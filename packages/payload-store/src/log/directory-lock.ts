@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isErrno, nodeFileSystem, type FileSystem } from '@kilndb/snapshot';
-import { DirectoryLockedError } from './errors.js';
+import { DirectoryLockedError } from '../errors.js';
 
 const LOCK_FILE = 'LOCK';
 /** How long a lock file may stay empty (its creator has not written it yet) before it counts as stale. */

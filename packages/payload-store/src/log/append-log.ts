@@ -1,9 +1,12 @@
 import * as path from 'node:path';
 import { nodeFileSystem, type FileHandle } from '@kilndb/snapshot';
+import { asError } from '@kilndb/wal-format';
 import { Group, type Sync, type WrittenGroup } from './commit-group.js';
-import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError } from './errors.js';
-import type { AppendLogOptions, AppendOptions, Durability, LogWarning } from './log-options.js';
+import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError } from '../errors.js';
+import { DEFAULT_WRITE_BEHIND_BYTES, type AppendLogOptions, type AppendOptions, type Durability, type LogWarning } from './log-options.js';
+import { replayReadOnly } from './log-reader.js';
 import { replayAndRepair } from './log-repair.js';
+import { DEFAULT_PREALLOCATE_BYTES, Preallocation } from './preallocation.js';
 import type { ReplaySummary } from './replay-summary.js';
 
 export interface AppendLogStats {
@@ -34,7 +37,7 @@ const EAGER_COMMIT_APPENDS = 32;
  * An append-only file of wal-format records with group commit. Appends wait in a group; the group is
  * written with one synchronous write (page cache) and made durable with one fdatasync on the thread pool,
  * while the next group fills. The one implementation of appending, group commit and torn-tail repair in
- * KilnDB: payload-store and doc-engine both write through it.
+ * KilnDB: payload-store and doc-engine both write through it. Its reader is `readLog` (log-reader.ts).
  */
 export class AppendLog {
   readonly durability: Durability;
@@ -47,6 +50,7 @@ export class AppendLog {
 
   private writtenEnd: number;
   private syncedEnd: number;
+  private preallocation: Preallocation;
   /** The group appends go into; it always starts at `writtenEnd`. */
   private pending = new Group(INITIAL_GROUP_BYTES);
   private readonly spares: Group[] = [];
@@ -84,8 +88,12 @@ export class AppendLog {
     this.syncedEnd = end;
     this.durability = options.durability ?? 'fsync';
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
-    this.writeBehindBytes = options.writeBehindBytes ?? 2 * 1024 * 1024;
+    this.writeBehindBytes = options.writeBehindBytes ?? DEFAULT_WRITE_BEHIND_BYTES;
     this.readOnly = options.readOnly ?? false;
+    // A read-only log owns no zeros to trim and grows nothing.
+    this.preallocation = this.readOnly
+      ? new Preallocation(end, 0)
+      : new Preallocation(end + replay.zeroTailBytes, options.preallocateBytes ?? DEFAULT_PREALLOCATE_BYTES);
     this.onWarning = options.onWarning ?? (() => undefined);
     this.replay = replay;
   }
@@ -100,7 +108,6 @@ export class AppendLog {
   static async open(filePath: string, options: AppendLogOptions = {}): Promise<AppendLog> {
     const fs = options.fs ?? nodeFileSystem;
     const readOnly = options.readOnly ?? false;
-    const onWarning = options.onWarning ?? (() => undefined);
     let handle: FileHandle | undefined;
     let existed = true;
     if (readOnly) {
@@ -111,7 +118,10 @@ export class AppendLog {
     }
     try {
       if (!existed) await fs.syncDirectory(path.dirname(filePath));
-      const summary = await replayAndRepair(fs, filePath, handle, readOnly, options, onWarning);
+      const summary =
+        readOnly || handle === undefined
+          ? await replayReadOnly(filePath, handle, options)
+          : await replayAndRepair(fs, filePath, handle, options);
       return new AppendLog(filePath, handle, summary.end.validEnd, options, summary);
     } catch (error) {
       await handle?.close();
@@ -238,19 +248,25 @@ export class AppendLog {
 
   /**
    * Makes the log append to another file from now on (for compaction swaps and segment rolls).
-   * Call it inside `runExclusive`; the old handle is closed. `size` is where appends continue.
+   * Call it inside `runExclusive`; the old file is cut to its data (no preallocated zeros) and its handle
+   * closed. `size` is where appends continue.
    */
   async replaceFile(filePath: string, handle: FileHandle, size: number): Promise<void> {
     if (this.exclusive === undefined) throw new Error('replaceFile must run inside runExclusive');
     const old = this.handle;
+    const oldEnd = this.writtenEnd;
+    const oldPreallocation = this.preallocation;
+    // Switched before the first await: the caller relocates its offsets to the new file right after this call.
     this.handle = handle;
     this.filePath = filePath;
     this.writtenEnd = size;
     this.syncedEnd = size;
+    this.preallocation = oldPreallocation.forNewFile(size);
+    if (old !== undefined) await oldPreallocation.trim(old, oldEnd);
     await old?.close();
   }
 
-  /** Writes and syncs what is buffered, then closes the file. Later calls throw `LogClosedError`. */
+  /** Writes and syncs what is buffered, cuts off the preallocated zeros and closes the file; then `LogClosedError`. */
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.failure === undefined) {
@@ -264,6 +280,7 @@ export class AppendLog {
     await Promise.all([...this.syncsRunning]);
     this.closed = true;
     clearTimeout(this.backgroundTimer);
+    if (this.handle !== undefined && this.failure === undefined) await this.preallocation.trim(this.handle, this.writtenEnd);
     await this.handle?.close();
     this.handle = undefined;
   }
@@ -357,6 +374,7 @@ export class AppendLog {
     const start = this.writtenEnd;
     if (group.length > 0) {
       try {
+        this.preallocation.ensure(handle, start + group.length);
         this.writes++;
         handle.writeSync(group.bytes.subarray(0, group.length), start);
       } catch (error) {
@@ -436,6 +454,7 @@ export class AppendLog {
     const repair = async (): Promise<void> => {
       try {
         await handle.truncate(start);
+        this.preallocation.reset(start);
       } catch (truncateError) {
         this.fail(asError(truncateError), 'could not cut a failed write back', [group]);
         return;
@@ -472,8 +491,4 @@ export class AppendLog {
       this.onWarning({ code: 'background-flush-failed', path: this.filePath, message: failure.message });
     }
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

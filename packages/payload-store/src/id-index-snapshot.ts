@@ -4,7 +4,7 @@ import {
   SnapshotFormatError,
   type FileSystem,
 } from '@kilndb/snapshot';
-import { LEGACY_STORE_MARKER, LEGACY_STORE_OVERHEAD, LENGTH_FIELD_OFFSET, STORE_MARKER } from '@kilndb/wal-format';
+import { LEGACY_STORE_MARKER, LEGACY_STORE_OVERHEAD, LENGTH_FIELD_OFFSET, STORE_MARKER, TWO_POW_32, u64High, u64Low } from '@kilndb/wal-format';
 import { IdIndex, UNKNOWN_SIZE } from './id-index.js';
 import type { PayloadStoreWarning } from './warnings.js';
 
@@ -49,7 +49,7 @@ export async function loadIndexSnapshot(
   const lowest = LENGTH_FIELD_OFFSET;
   const highest = walPosition - LEGACY_STORE_OVERHEAD + LENGTH_FIELD_OFFSET;
   for (let at = 0; at < words.length; at += 4) {
-    const offset = (words[at + 2] ?? 0) + (words[at + 3] ?? 0) * 0x1_0000_0000;
+    const offset = (words[at + 2] ?? 0) + (words[at + 3] ?? 0) * TWO_POW_32;
     if (offset < lowest || offset > highest) {
       const i = at / 4;
       return reject(`entry ${i} (id ${snapshot.id(i)}) points at offset ${offset}, outside the log before wal_pos ${walPosition}`);
@@ -95,15 +95,10 @@ export function captureIndexSnapshot(index: IdIndex, walPosition: number): Index
   let at = 0;
   index.forEach((id, offset) => {
     const target = offset + LENGTH_FIELD_OFFSET;
-    if (typeof id === 'number') {
-      words[at] = id >>> 0;
-      words[at + 1] = Math.floor(id / 0x1_0000_0000);
-    } else {
-      words[at] = Number(id & 0xffff_ffffn);
-      words[at + 1] = Number(id >> 32n);
-    }
-    words[at + 2] = target >>> 0;
-    words[at + 3] = Math.floor(target / 0x1_0000_0000);
+    words[at] = u64Low(id);
+    words[at + 1] = u64High(id);
+    words[at + 2] = u64Low(target);
+    words[at + 3] = u64High(target);
     at += 4;
   });
   return new IndexSnapshot(walPosition, words);

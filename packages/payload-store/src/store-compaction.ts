@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { isErrno, type FileHandle, type FileSystem } from '@kilndb/snapshot';
 import { decodeRecord, encodeStoreInto, STORE_OVERHEAD } from '@kilndb/wal-format';
-import type { AppendLog } from './append-log.js';
+import type { AppendLog } from './log/index.js';
 import { LogFailedError, PayloadCorruptError } from './errors.js';
 import type { IdIndex } from './id-index.js';
 import { fromRecordId } from './record-id.js';

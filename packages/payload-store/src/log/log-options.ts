@@ -16,20 +16,12 @@ export interface LogWarning {
   readonly offset?: number;
 }
 
-export interface AppendLogOptions {
+/** Default `writeBehindBytes`: 2 MiB, enough to batch a bulk load's writes without holding much memory. */
+export const DEFAULT_WRITE_BEHIND_BYTES = 2 * 1024 * 1024;
+
+/** How a log file is replayed: by the reader (`readLog`) and by the writer (`AppendLog.open`) alike. */
+export interface ReplayOptions {
   readonly fs?: FileSystem;
-  /** Default `'fsync'`. */
-  readonly durability?: Durability;
-  /** Longest time acknowledged-but-unwritten bytes wait for the background write. Default 50 ms. */
-  readonly flushIntervalMs?: number;
-  /**
-   * Most bytes that settled appends ('none' or deferred) may leave unwritten. The append that reaches it
-   * writes them at once, so a loop that never yields to the event loop (a bulk load) keeps memory bounded.
-   * Default 2 MiB.
-   */
-  readonly writeBehindBytes?: number;
-  /** Replays without repairing anything and refuses appends. A missing file reads as empty. */
-  readonly readOnly?: boolean;
   /** Byte offset replay starts at (a snapshot's log position); it must be a record boundary. Default 0. */
   readonly replayFrom?: number;
   /** Called for each valid record met during replay, in log order. Payloads are views: copy what you keep. */
@@ -42,6 +34,27 @@ export interface AppendLogOptions {
   readonly onWarning?: (warning: LogWarning) => void;
   /** Size of each read during replay. Default 4 MiB. */
   readonly replayChunkBytes?: number;
+}
+
+export interface AppendLogOptions extends ReplayOptions {
+  /** Default `'fsync'`. */
+  readonly durability?: Durability;
+  /** Longest time acknowledged-but-unwritten bytes wait for the background write. Default 50 ms. */
+  readonly flushIntervalMs?: number;
+  /**
+   * Most bytes that settled appends ('none' or deferred) may leave unwritten. The append that reaches it
+   * writes them at once, so a loop that never yields to the event loop (a bulk load) keeps memory bounded.
+   * Default `DEFAULT_WRITE_BEHIND_BYTES` (2 MiB).
+   */
+  readonly writeBehindBytes?: number;
+  /** Replays without repairing anything and refuses appends. A missing file reads as empty. */
+  readonly readOnly?: boolean;
+  /**
+   * Largest step, in bytes, by which the file is grown with zeros ahead of the appends, so that a commit's
+   * fdatasync overwrites allocated space instead of changing the file's size. Steps start at 64 KiB and
+   * grow with the log up to this. 0 turns preallocation off. Default 8 MiB.
+   */
+  readonly preallocateBytes?: number;
 }
 
 export interface AppendOptions {

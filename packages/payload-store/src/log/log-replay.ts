@@ -14,8 +14,8 @@ import {
   type ScanEnd,
   type ScanEntry,
 } from '@kilndb/wal-format';
-import { ReplayStartError } from './errors.js';
-import { LogReader } from './log-reader.js';
+import { ReplayStartError } from '../errors.js';
+import { ReadWindow } from './read-window.js';
 import { findResync } from './resync-search.js';
 
 /** Bytes between the start of a store record and its payload: marker, id, length. */
@@ -41,6 +41,8 @@ export interface ReplayScanOptions {
 }
 
 export interface ReplayScan {
+  /** Zero bytes from the clean end of the log to the end of the file: space the writer preallocated, not data. */
+  readonly zeroTailBytes: number;
   readonly records: number;
   readonly corruptRecords: number;
   readonly corruptRecordBytes: number;
@@ -56,7 +58,7 @@ export interface ReplayScan {
  * damaged range. Only when no such record follows is the rest a tail, read by plain framing as before.
  */
 export async function replayLogFile(handle: FileHandle | undefined, fileSize: number, options: ReplayScanOptions): Promise<ReplayScan> {
-  const reader = new LogReader(handle, handle === undefined ? 0 : fileSize, options.chunkBytes);
+  const reader = new ReadWindow(handle, handle === undefined ? 0 : fileSize, options.chunkBytes);
   return new Replay(reader, options).run();
 }
 
@@ -66,9 +68,10 @@ class Replay {
   private corruptRecordBytes = 0;
   private readonly damaged: DamagedRange[] = [];
   private validEnd: number;
+  private zeroTailBytes = 0;
 
   constructor(
-    private readonly reader: LogReader,
+    private readonly reader: ReadWindow,
     private readonly options: ReplayScanOptions,
   ) {
     this.validEnd = options.from;
@@ -80,7 +83,8 @@ class Replay {
     if (from > reader.end) throw new ReplayStartError(filePath, from, `the log is only ${reader.end} bytes long`);
     // Legacy records carry no CRC, so one at the start proves little; the rest of the replay must then frame cleanly.
     let legacyHead = false;
-    if (from > 0 && from < reader.end) {
+    // A start at the preallocated zeros after the last record is the clean end, not a bad start.
+    if (from > 0 && from < reader.end && !(await this.zeroToEnd(from))) {
       const head = await this.recordAt(from);
       if (head.type === 'corrupt' || head.type === 'unknown') {
         throw new ReplayStartError(filePath, from, `no valid record starts there (${head.type})`);
@@ -100,6 +104,10 @@ class Replay {
         at += record.size;
         continue;
       }
+      if (await this.zeroToEnd(at)) {
+        end = this.cleanEnd(at);
+        break;
+      }
       const next = await findResync(this.reader, at + 1, this.options.acceptResync);
       if (next === undefined) {
         end = await this.readTail(at);
@@ -116,6 +124,7 @@ class Replay {
       throw new ReplayStartError(filePath, from, 'a legacy record starts there but the records after it do not frame cleanly');
     }
     return {
+      zeroTailBytes: this.zeroTailBytes,
       records: this.records,
       corruptRecords: this.corruptRecords,
       corruptRecordBytes: this.corruptRecordBytes,
@@ -214,6 +223,7 @@ class Replay {
     let at = from;
     while (at < end()) {
       const record = await this.recordAt(at);
+      if (record.type === 'unknown' && (await this.zeroToEnd(at))) return this.cleanEnd(at);
       if (record.type === 'incomplete' || record.type === 'unknown') {
         return { validEnd: this.validEnd, stopOffset: at, stop: record.type, tailBytes: end() - this.validEnd };
       }
@@ -223,15 +233,42 @@ class Replay {
     return { validEnd: this.validEnd, stopOffset: end(), stop: 'end', tailBytes: end() - this.validEnd };
   }
 
+  /**
+   * Whether every byte from `at` to the end of the file is zero: what a writer preallocated and never wrote.
+   * Zero is not a marker, so no record starts there; a zero run with any other byte after it is damage.
+   */
+  private async zeroToEnd(at: number): Promise<boolean> {
+    await this.reader.ensure(at, 1);
+    return this.reader.byte(at) === 0 && (await this.allZero(at, this.reader.end));
+  }
+
+  /** The end of a log whose data stops at `at`, with only preallocated zeros after it. */
+  private cleanEnd(at: number): ScanEnd {
+    this.zeroTailBytes = this.reader.end - at;
+    return { validEnd: this.validEnd, stopOffset: at, stop: 'end', tailBytes: at - this.validEnd };
+  }
+
   private async allZero(from: number, to: number): Promise<boolean> {
     for (let at = from; at < to; ) {
       const n = await this.reader.ensure(at, Math.min(to - at, this.options.chunkBytes));
+      if (n === 0) break;
       const { buf, index } = this.reader.bytes(at);
-      for (let i = index; i < index + n; i++) if (buf[i] !== 0) return false;
+      if (!isZero(buf.subarray(index, index + n))) return false;
       at += n;
     }
     return true;
   }
+}
+
+const ZEROS = new Uint8Array(64 * 1024);
+
+function isZero(bytes: Uint8Array): boolean {
+  for (let at = 0; at < bytes.length; at += ZEROS.length) {
+    const part = bytes.subarray(at, Math.min(bytes.length, at + ZEROS.length));
+    // Buffer.compare is a memcmp: a preallocated tail of several MiB is checked without a byte loop.
+    if (Buffer.compare(part, ZEROS.subarray(0, part.length)) !== 0) return false;
+  }
+  return true;
 }
 
 function describe(record: DecodeResult, at: number): string {

@@ -21,5 +21,10 @@ export interface ReplaySummary {
   /** Bytes cut from the end of the log (a torn tail or an unknown marker), saved to `quarantinePath`. */
   readonly truncatedBytes: number;
   readonly quarantinePath: string | undefined;
+  /**
+   * Zero bytes after the last record up to the end of the file: space a writer preallocated and never
+   * wrote (the log's clean end, not data and not damage). 0 once a cut tail took them with it.
+   */
+  readonly zeroTailBytes: number;
   readonly end: ScanEnd;
 }

@@ -1,6 +1,6 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { DELETE_MARKER, DELETE_RECORD_SIZE, LENGTH_FIELD_OFFSET, STORE_MARKER, STORE_OVERHEAD } from '@kilndb/wal-format';
-import type { LogReader } from './log-reader.js';
+import type { ReadWindow } from './read-window.js';
 
 /** Bytes of a store record's header: marker, id, length. */
 const HEADER_BYTES = LENGTH_FIELD_OFFSET + 4;
@@ -20,7 +20,7 @@ interface Candidate {
  * byte from `start`; a candidate's own CRC comes from the sweep's values at its two ends (`crcOfRange`),
  * so the search costs one pass over the bytes however many candidates claim long lengths.
  */
-export async function findResync(reader: LogReader, start: number, accept?: (id: bigint) => boolean): Promise<number | undefined> {
+export async function findResync(reader: ReadWindow, start: number, accept?: (id: bigint) => boolean): Promise<number | undefined> {
   const waiting = new CandidateHeap();
   let best: number | undefined;
   /** Candidates still waiting that start before `best`: the search ends when none is left. */
@@ -56,7 +56,7 @@ export async function findResync(reader: LogReader, start: number, accept?: (id:
 }
 
 /** Where the CRC field of the record that may start at `at` lies, if it is a candidate at all. */
-async function candidateCrcAt(reader: LogReader, at: number, accept: ((id: bigint) => boolean) | undefined): Promise<number | undefined> {
+async function candidateCrcAt(reader: ReadWindow, at: number, accept: ((id: bigint) => boolean) | undefined): Promise<number | undefined> {
   await reader.ensure(at, HEADER_BYTES);
   const size = reader.byte(at) === DELETE_MARKER ? DELETE_RECORD_SIZE : STORE_OVERHEAD + reader.u32(at + LENGTH_FIELD_OFFSET);
   if (at + size > reader.end) return undefined;
@@ -65,7 +65,7 @@ async function candidateCrcAt(reader: LogReader, at: number, accept: ((id: bigin
 }
 
 /** The next offset from `from` holding 0xC3 or 0xC4 with room for a whole delete record after it. */
-async function nextMarker(reader: LogReader, from: number): Promise<number | undefined> {
+async function nextMarker(reader: ReadWindow, from: number): Promise<number | undefined> {
   for (let at = from; at + DELETE_RECORD_SIZE <= reader.end; ) {
     const { buf, index, n } = await reader.rest(at);
     if (n === 0) return undefined;
@@ -83,7 +83,7 @@ async function nextMarker(reader: LogReader, from: number): Promise<number | und
 }
 
 /** Extends `crc` (of the bytes before `from`) over the bytes `[from, to)`. */
-async function crcForward(reader: LogReader, crc: number, from: number, to: number): Promise<number> {
+async function crcForward(reader: ReadWindow, crc: number, from: number, to: number): Promise<number> {
   let value = crc;
   for (let at = from; at < to; ) {
     const { buf, index, n } = await reader.rest(at);

@@ -2,7 +2,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import type { FileHandle } from '@kilndb/snapshot';
 
 /** Reads a log file through a window of recent bytes; every refill is a new buffer, so record views stay valid. */
-export class LogReader {
+export class ReadWindow {
   private window = new Uint8Array(0);
   private windowStart = 0;
 

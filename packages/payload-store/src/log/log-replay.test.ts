@@ -5,8 +5,8 @@ import { SeededRandom } from '@kilndb/snapshot/testing';
 import { encodeDelete, encodeStore, storeRecordSize, type ScanEntry } from '@kilndb/wal-format';
 import { AppendLog } from './append-log.js';
 import type { AppendLogOptions, LogWarning } from './log-options.js';
-import { layRecords } from './test-support/log-bytes.js';
-import { SIMULATION_BASE, tempDir } from './test-support/temp-dir.js';
+import { layRecords } from '../test-support/log-bytes.js';
+import { SIMULATION_BASE, tempDir } from '../test-support/temp-dir.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 

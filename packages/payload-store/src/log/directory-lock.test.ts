@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryLock } from './directory-lock.js';
-import { DirectoryLockedError } from './errors.js';
+import { DirectoryLockedError } from '../errors.js';
 
 let dir: string;
 beforeEach(() => {
