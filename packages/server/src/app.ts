@@ -13,6 +13,7 @@ import { securityPlugin } from './plugins/security.js';
 import { moltenRoutes } from './routes/molten.js';
 import { restRoutes } from './routes/rest.js';
 import { websocketFeed } from './ws/feed.js';
+import { WriteTurn } from './write-turn.js';
 
 /** The Fastify app over an open database: one plugin per concern, registered in dependency order. */
 export async function buildApp(db: Database, config: ServerConfig): Promise<FastifyInstance> {
@@ -28,7 +29,7 @@ export async function buildApp(db: Database, config: ServerConfig): Promise<Fast
     trustProxy: config.trustProxy,
     ...(config.tls === undefined ? {} : { https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }),
   });
-  const context: ServerContext = { db, config, auth: await AuthService.open(config) };
+  const context: ServerContext = { db, config, auth: await AuthService.open(config), writes: new WriteTurn() };
   await app.register(errorsPlugin, context);
   await app.register(securityPlugin, context);
   await app.register(openapiPlugin, context);

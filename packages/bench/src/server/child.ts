@@ -1,26 +1,58 @@
 // A server for the server suite to load, in its own process so autocannon and the server do not share a
-// thread. Usage: node child.js bare [<answer.json>] | node child.js kiln <dataDir>. Prints one JSON line { url }
-// when listening, and closes cleanly on SIGTERM. With an answer file, the bare server also answers GET /same
-// with exactly those headers and body (a KilnDB answer replayed: what its bytes alone cost).
+// thread. Usage: node child.js bare [<answers.json>] | node child.js kiln <dataDir> | node child.js engine
+// <dataDir> <seconds> <writers>. A server prints one JSON line { url } when listening, and closes cleanly on
+// SIGTERM. With an answers file (KilnDB answers recorded by the suite), the bare server also replays them:
+// what their bytes and routing alone cost, with and without a no-op hook of each kind, and with a body to parse.
+// The engine mode prints one JSON line of durable insert figures, without HTTP, and exits.
 import { readFileSync } from 'node:fs';
-import Fastify from 'fastify';
+import { Database } from '@kilndb/doc-engine';
+import Fastify, { type FastifyPluginCallback } from 'fastify';
 import { startServer } from '@kilndb/server';
 import { BENCH_JWT_SECRET, BENCH_PASSWORD, BENCH_USER } from './credentials.js';
+import { smallDoc } from './docs.js';
 
-const [mode, path] = process.argv.slice(2);
+const [mode, path, ...rest] = process.argv.slice(2);
 
 interface RecordedAnswer {
   readonly headers: Record<string, string>;
   readonly body: string;
 }
 
+/** The KilnDB answers the bare server replays: a GET by key and a durable POST /set. */
+export interface RecordedAnswers {
+  readonly get: RecordedAnswer;
+  readonly set: RecordedAnswer;
+}
+
+/** The same GET answer from an encapsulated plugin with one synchronous no-op hook per phase KilnDB uses. */
+const hooked: FastifyPluginCallback<{ answer: RecordedAnswer }> = (app, { answer }, done) => {
+  app.addHook('onRequest', (_request, _reply, next) => {
+    next();
+  });
+  app.addHook('onSend', (_request, _reply, payload, next) => {
+    next(null, payload);
+  });
+  app.addHook('onResponse', (_request, _reply, next) => {
+    next();
+  });
+  app.get('/hooked/collections/:c/docs/:key', (_request, reply) => reply.headers(answer.headers).send(answer.body));
+  done();
+};
+
 async function start(): Promise<{ url: string; close: () => Promise<void> }> {
   if (mode === 'bare') {
     const app = Fastify({ logger: false });
     app.get('/constant', () => ({ ok: true }));
     if (path !== undefined) {
-      const answer = JSON.parse(readFileSync(path, 'utf8')) as RecordedAnswer;
-      app.get('/same', (_request, reply) => reply.headers(answer.headers).send(answer.body));
+      const answers = JSON.parse(readFileSync(path, 'utf8')) as RecordedAnswers;
+      // KilnDB's route pattern, so the floor pays the same routing (a parametric lookup).
+      app.get('/collections/:c/docs/:key', (_request, reply) => reply.headers(answers.get.headers).send(answers.get.body));
+      await app.register(hooked, { answer: answers.get });
+      // Fastify's own JSON parser reads the body; the answer is /set's, replayed.
+      app.post('/parsed', (request, reply) => {
+        if (typeof request.body !== 'object') throw new Error('no body parsed');
+        return reply.headers(answers.set.headers).send(answers.set.body);
+      });
     }
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     return { url, close: () => app.close() };
@@ -40,11 +72,40 @@ async function start(): Promise<{ url: string; close: () => Promise<void> }> {
     });
     return { url: server.url, close: () => server.close() };
   }
-  throw new Error(`usage: child.js bare [answer.json] | kiln <dataDir> (got ${process.argv.slice(2).join(' ')})`);
+  throw new Error(`usage: child.js bare [answers.json] | kiln <dataDir> | engine <dataDir> <seconds> <writers> (got ${process.argv.slice(2).join(' ')})`);
 }
 
-const running = await start();
-process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);
-process.once('SIGTERM', () => {
-  void running.close().then(() => process.exit(0));
-});
+/** Durable single-document inserts from `writers` concurrent loops for `seconds`: the engine's own rate, no HTTP. */
+async function engineRate(dataDir: string, seconds: number, writers: number): Promise<void> {
+  const db = await Database.open(dataDir, { durability: 'fsync' });
+  const collection = db.collection('writes');
+  const latencies: number[] = [];
+  let next = 0;
+  const end = performance.now() + seconds * 1000;
+  const cpuBefore = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (performance.now() < end) {
+        const i = next++;
+        const started = performance.now();
+        await collection.insert({ [`w${String(i)}`]: smallDoc(i) });
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  const cpu = process.cpuUsage(cpuBefore);
+  await db.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  process.stdout.write(`${JSON.stringify({ rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), cpuUs: (cpu.user + cpu.system) / latencies.length })}\n`);
+}
+
+if (mode === 'engine' && path !== undefined) {
+  await engineRate(path, Number(rest[0] ?? 10), Number(rest[1] ?? 100));
+} else {
+  const running = await start();
+  process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);
+  process.once('SIGTERM', () => {
+    void running.close().then(() => process.exit(0));
+  });
+}

@@ -21,7 +21,9 @@ export function principalOf(request: FastifyRequest): Principal {
  * the whole collection. Scope matching is described at `scopeGrants`.
  */
 export function allows(principal: Principal, action: ScopeAction, collection: string, key?: string): boolean {
-  return principal.scopes.some((scope) => scopeGrants(scope, action, collection, key));
+  // A loop, not scopes.some(callback): this runs on every request, and the callback was a closure each time.
+  for (const scope of principal.scopes) if (scopeGrants(scope, action, collection, key)) return true;
+  return false;
 }
 
 /** May this principal do `action` on at least some key of `collection`? (A key-scoped token, or more.) */

@@ -2,9 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Database } from '@kilndb/doc-engine';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { requireAdmin } from '../auth/guard.js';
 import type { ServerContext } from '../context.js';
+import { RequestLatency } from './request-latency.js';
 import { WriteLatency, type LatencySummary } from './write-latency.js';
 
 /** What the rest of the server reports into (`app.metrics`), and reads back for the console's storage page. */
@@ -86,13 +87,8 @@ const metrics: FastifyPluginCallback<ServerContext> = (app, { db, config }, done
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'kilndb_' });
   registerDatabaseMetrics(registry, db);
-  const latency = new Histogram({
-    name: 'kilndb_http_request_duration_seconds',
-    help: 'Request latency by route',
-    labelNames: ['method', 'route', 'status_code'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
+  const latency = new RequestLatency();
+  latency.register(registry);
   const websockets = new Gauge({ name: 'kilndb_websocket_connections', help: 'Open WebSocket connections', registers: [registry] });
   const writes = new WriteLatency(512);
 
@@ -106,20 +102,11 @@ const metrics: FastifyPluginCallback<ServerContext> = (app, { db, config }, done
   };
   app.decorate('metrics', serverMetrics);
 
-  // One labelled child per method, route and status, found by a string key: prom-client would otherwise
-  // hash the label object on every observation.
-  const byLabels = new Map<string, { observe(seconds: number): void }>();
   app.addHook('onResponse', (request, reply, hookDone) => {
     const route = request.routeOptions.url ?? '(unmatched)';
     const ms = reply.elapsedTime;
     const status = reply.statusCode;
-    const key = `${request.method} ${String(status)} ${route}`;
-    let child = byLabels.get(key);
-    if (child === undefined) {
-      child = latency.labels({ method: request.method, route, status_code: String(status) });
-      byLabels.set(key, child);
-    }
-    child.observe(ms / 1000);
+    latency.observe(request.method, route, status, ms / 1000);
     if (status < 400 && isWrite(request.method, route)) writes.record(ms);
     hookDone();
   });
@@ -127,9 +114,19 @@ const metrics: FastifyPluginCallback<ServerContext> = (app, { db, config }, done
   // A scraper's metrics token is not a user token: answered here, before the auth hook would refuse it.
   const { metricsToken } = config;
   if (metricsToken !== undefined) {
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.routeOptions.url !== '/metrics' || request.method !== 'GET' || !hasMetricsToken(request, metricsToken)) return undefined;
-      return reply.type(registry.contentType).send(await registry.metrics());
+    // Callback style: every other request passes through without a promise.
+    app.addHook('onRequest', (request, reply, hookDone) => {
+      if (request.method !== 'GET' || request.routeOptions.url !== '/metrics' || !hasMetricsToken(request, metricsToken)) {
+        hookDone();
+        return;
+      }
+      // Sending without calling hookDone ends the request here.
+      registry.metrics().then(
+        (text) => {
+          void reply.type(registry.contentType).send(text);
+        },
+        hookDone,
+      );
     });
   }
 

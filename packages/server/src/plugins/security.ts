@@ -46,9 +46,12 @@ const security: FastifyPluginAsync<ServerContext> = async (app, { config }) => {
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
   });
+  // As [name, value] pairs: reply.headers(object) lists the object's keys on every call.
+  const apiPairs = Object.entries(apiHeaders);
+  const pagePairs = Object.entries(pageHeaders);
   app.addHook('onSend', (_request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
-    reply.headers(typeof type === 'string' && type.startsWith('application/json') ? apiHeaders : pageHeaders);
+    for (const [name, value] of typeof type === 'string' && type.startsWith('application/json') ? apiPairs : pagePairs) reply.header(name, value);
     done(null, payload);
   });
   if (config.corsOrigins.length > 0) {

@@ -137,6 +137,22 @@ describe('GET /ws change feed', () => {
     client.close();
   });
 
+  it('keeps sending after every listener left and a new one came (the feed listens only while a socket is authenticated)', async () => {
+    const first = await FeedClient.authenticated(server.url, root);
+    first.close();
+    await first.closedWithin(3000);
+    // The server sees the close a moment after the client does: wait (at most 2 s) until it counts no socket.
+    const openSockets = async () => /kilndb_websocket_connections (\d+)/.exec(await server.app.metrics.exposition())?.[1];
+    for (let i = 0; i < 40 && (await openSockets()) !== '0'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await openSockets()).toBe('0');
+    // Nobody listens now: this write goes unheard.
+    await server.db.collection('relisten').set('unheard', { n: 0 });
+    const second = await FeedClient.authenticated(server.url, root);
+    await server.db.collection('relisten').set('heard', { n: 1 });
+    expect(await second.next()).toEqual({ event: 'change', collection: 'relisten', key: 'heard', new_v: 1 });
+    second.close();
+  });
+
   it('sends only what the token may read: its collection, its keys, never for a write-only scope', async () => {
     const collectionReader = await FeedClient.authenticated(server.url, (await delegate(['read:a:*'])).token);
     const prefixReader = await FeedClient.authenticated(server.url, (await delegate(['read:a:store_A_*'])).token);

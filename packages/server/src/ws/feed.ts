@@ -42,6 +42,8 @@ class FeedHub {
   constructor(
     private readonly auth: AuthService,
     private readonly gauge: () => ConnectionGauge | undefined,
+    /** Told whether any socket is authenticated now, each time that may have changed. */
+    private readonly listening: (any: boolean) => void,
   ) {}
 
   accept(socket: WebSocket): void {
@@ -58,7 +60,7 @@ class FeedHub {
     socket.on('close', () => {
       clearTimeout(timer);
       this.open.delete(socket);
-      this.authenticated.delete(socket);
+      this.forget(socket);
       this.report();
     });
     // ws closes the socket itself after a protocol error (an oversized frame, say); the listener keeps the
@@ -81,6 +83,7 @@ class FeedHub {
     }
     if (socket.readyState !== socket.OPEN) return;
     this.authenticated.set(socket, principal);
+    this.listening(true);
     send(
       socket,
       JSON.stringify({
@@ -95,7 +98,7 @@ class FeedHub {
   /** Sends one `{error, detail}` frame and closes. */
   private refuse(socket: WebSocket, frame: ErrorFrame): void {
     if (socket.readyState !== socket.OPEN) return;
-    this.authenticated.delete(socket);
+    this.forget(socket);
     send(socket, JSON.stringify(frame));
     socket.close(CLOSE_POLICY, frame.error);
   }
@@ -119,7 +122,7 @@ class FeedHub {
       // Checked per commit too, so a revoked token hears nothing more even before the periodic check.
       if (!this.keepIfValid(socket, principal)) continue;
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-        this.authenticated.delete(socket);
+        this.forget(socket);
         socket.close(CLOSE_TRY_LATER, 'client too slow: change events backed up');
         continue;
       }
@@ -140,6 +143,10 @@ class FeedHub {
     }, 1000).unref();
   }
 
+  private forget(socket: WebSocket): void {
+    if (this.authenticated.delete(socket) && this.authenticated.size === 0) this.listening(false);
+  }
+
   private report(): void {
     this.gauge()?.setOpenWebSockets(this.open.size);
   }
@@ -151,7 +158,23 @@ class FeedHub {
  * the token may read. Not rate limited (one long-lived connection per client).
  */
 export const websocketFeed: FastifyPluginAsync<ServerContext> = async (app, { db, auth }) => {
-  const hub = new FeedHub(auth, () => gaugeOf(app));
+  // Subscribed only while a socket is authenticated: with no listener the engine skips building each
+  // commit's change list, and the feed skips serializing frames nobody receives (work on every write).
+  let unsubscribe: (() => void) | undefined;
+  const hub = new FeedHub(
+    auth,
+    () => gaugeOf(app),
+    (any) => {
+      if (any && unsubscribe === undefined) {
+        unsubscribe = db.onChange((commit) => {
+          hub.broadcast(changeFrames(commit));
+        });
+      } else if (!any && unsubscribe !== undefined) {
+        unsubscribe();
+        unsubscribe = undefined;
+      }
+    },
+  );
   await app.register(websocket, {
     options: { maxPayload: MAX_INCOMING_FRAME_BYTES },
     preClose(done) {
@@ -161,16 +184,14 @@ export const websocketFeed: FastifyPluginAsync<ServerContext> = async (app, { db
       });
     },
   });
-  const unsubscribe = db.onChange((commit) => {
-    hub.broadcast(changeFrames(commit));
-  });
   const timer = setInterval(() => {
     hub.recheckTokens();
   }, TOKEN_CHECK_INTERVAL_MS);
   timer.unref();
   app.addHook('onClose', () => {
     clearInterval(timer);
-    unsubscribe();
+    unsubscribe?.();
+    unsubscribe = undefined;
   });
   app.route({
     method: 'GET',

@@ -136,11 +136,18 @@ const TIMESTAMP_FIELDS = ['_createdAt', '_modifiedAt', '_expiresAt'] as const;
 
 /** A result document as MoltenDB shows it: system timestamps as ISO strings; without `_key` for a single-key lookup. */
 export function moltenDoc(doc: ResultDoc, withKey: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...doc };
+  // A rest copy rather than `delete out._key`: a deleted property turns the object into a dictionary,
+  // which JSON.stringify walks several times slower.
+  let out: Record<string, unknown>;
+  if (withKey) {
+    out = { ...doc };
+  } else {
+    const { _key, ...rest } = doc;
+    out = rest;
+  }
   for (const field of TIMESTAMP_FIELDS) {
     const value = out[field];
     if (typeof value === 'number') out[field] = new Date(value).toISOString();
   }
-  if (!withKey) delete out['_key'];
   return out;
 }

@@ -41,7 +41,7 @@ function checkKeysAllowed(request: FastifyRequest, action: ScopeAction, collecti
 }
 
 /** POST /set, /update, /delete: MoltenDB's writes, answered once durable under the configured durability. */
-export const writeRoutes: FastifyPluginCallback<ServerContext> = (base, { db, config }, done) => {
+export const writeRoutes: FastifyPluginCallback<ServerContext> = (base, { db, config, writes }, done) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const limited = rateLimited(config);
   const max = config.maxKeysPerRequest;
@@ -83,7 +83,7 @@ export const writeRoutes: FastifyPluginCallback<ServerContext> = (base, { db, co
       // MoltenDB's order: the settings, then the documents (so a new cap already applies to them).
       if (ttl !== undefined) await target.setTtl(ttl);
       if (maxSize !== undefined) await target.setMaxSize(maxSize);
-      const ids = await target.insert(documents as Record<string, Record<string, unknown>> | Record<string, unknown>[]);
+      const ids = await writes.run(() => target.insert(documents as Record<string, Record<string, unknown>> | Record<string, unknown>[]));
       return Array.isArray(data) ? { status: 'ok' as const, count: ids.length, ids } : { status: 'ok' as const, count: ids.length };
     },
   );
