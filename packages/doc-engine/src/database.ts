@@ -173,7 +173,7 @@ export class Database implements CollectionEngine {
     let lastSeq = 0;
     let lastTime = 0;
     if (snapshotPath !== undefined) {
-      const loaded = await loadSnapshot(fs, snapshotPath, cipher, state);
+      const loaded = await loadSnapshot(fs, snapshotPath, cipher, state, onWarning);
       snapshot = { seq: loaded.seq, path: snapshotPath };
       lastSeq = loaded.seq;
       lastTime = loaded.time;

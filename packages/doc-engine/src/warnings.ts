@@ -16,7 +16,8 @@ export interface DatabaseWarning {
     | 'compaction-failed'
     | 'post-backup-hook-failed'
     | 'change-listener-failed'
-    | 'sweep-failed';
+    | 'sweep-failed'
+    | 'damaged-index-entry';
   readonly message: string;
   readonly path?: string;
   readonly offset?: number;

@@ -5,8 +5,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeDocumentSnapshot,
+  decodeDocumentSnapshotFrames,
   KILNDOCS_FLAG_ENCRYPTED,
   readDocumentSnapshot,
+  readDocumentSnapshotFrames,
   readDocumentSnapshotHeader,
   writeDocumentSnapshot,
   type DocumentSnapshotInput,
@@ -208,6 +210,24 @@ describe('KILNDOCS reading checks', () => {
     const body = GOLDEN_EMPTY.slice(0, -4);
     new DataView(body.buffer).setBigUint64(12, 2n ** 60n, true);
     expect(formatError(withCrc(body)).reason).toBe('range');
+  });
+
+  it('hands out entry positions in file order after the same checks, without a view per entry', async () => {
+    const frames = decodeDocumentSnapshotFrames(GOLDEN);
+    expect({ seq: frames.seq, encrypted: frames.encrypted, count: frames.count }).toEqual({ seq: 7, encrypted: true, count: 3 });
+    const seen: [number, number, number][] = [];
+    frames.forEachEntry((start, end, i) => seen.push([start, end, i]));
+    // "a" at 32, "" at 37, "xyz" at 41: each after its 4-byte length field.
+    expect(seen).toEqual([[32, 33, 0], [37, 37, 1], [41, 44, 2]]);
+    expect(Buffer.from(frames.bytes.subarray(41, 44)).toString()).toBe('xyz');
+    const flipped = GOLDEN.slice();
+    flipped[43]! ^= 0x01;
+    expect(() => decodeDocumentSnapshotFrames(flipped, 'x')).toThrow(SnapshotFormatError);
+    const dir = tempDir();
+    const file = path.join(dir, 'docs.snapshot');
+    expect(await readDocumentSnapshotFrames(nodeFileSystem, file)).toBeUndefined();
+    writeFileSync(file, GOLDEN);
+    expect((await readDocumentSnapshotFrames(nodeFileSystem, file))?.count).toBe(3);
   });
 
   it('returns undefined for a missing file and names the file in errors', async () => {

@@ -225,13 +225,24 @@ export async function readDocumentSnapshotHeader(fs: FileSystem, filePath: strin
   }
 }
 
+/** A checked KILNDOCS snapshot whose entries are left in place: walk them with `forEachEntry`. */
+export interface DocumentSnapshotFrames {
+  readonly seq: number;
+  readonly flags: number;
+  readonly encrypted: boolean;
+  readonly count: number;
+  /** The whole file; entry `i` is `bytes[start, end)` as `forEachEntry` hands them out. */
+  readonly bytes: Uint8Array;
+  /** Calls `fn` with where each entry starts and ends in `bytes`, in file order. */
+  forEachEntry(fn: (start: number, end: number, index: number) => void): void;
+}
+
 /**
- * Decodes a KILNDOCS snapshot, checking in order: magic, version, flags and reserved bits, the header and
- * the entry count against the byte length (before allocating for entries), every entry's framing, the exact
- * size, then the CRC, and only then hands out the entries (as views into `bytes`). Throws
- * `SnapshotFormatError` naming `source`.
+ * Checks a KILNDOCS snapshot as `decodeDocumentSnapshot` does (every check passes before this returns) but
+ * hands out entry positions instead of a view per entry, so a reader of a million entries allocates
+ * nothing per entry. Throws `SnapshotFormatError` naming `source`.
  */
-export function decodeDocumentSnapshot(input: Uint8Array, source = 'document snapshot'): DocumentSnapshot {
+export function decodeDocumentSnapshotFrames(input: Uint8Array, source = 'document snapshot'): DocumentSnapshotFrames {
   const bytes = plainBytes(input);
   const length = bytes.length;
   const { flags, encrypted } = checkHeader(bytes, source);
@@ -263,15 +274,30 @@ export function decodeDocumentSnapshot(input: Uint8Array, source = 'document sna
     throw new SnapshotFormatError('crc', source, `checksum mismatch (stored ${hex32(stored)}, computed ${hex32(computed)})`);
   }
   const seq = readSafeU64(view, 12, source, 'seq');
-  const entries = new Array<Uint8Array>(entryCount);
-  at = KILNDOCS_HEADER_SIZE;
-  for (let i = 0; i < entryCount; i++) {
-    const entryLength = view.getUint32(at, true);
-    at += KILNDOCS_LENGTH_SIZE;
-    entries[i] = bytes.subarray(at, at + entryLength);
-    at += entryLength;
-  }
-  return { seq, flags, encrypted, count: entryCount, entries };
+  const forEachEntry = (fn: (start: number, end: number, index: number) => void): void => {
+    let next = KILNDOCS_HEADER_SIZE;
+    for (let i = 0; i < entryCount; i++) {
+      const start = next + KILNDOCS_LENGTH_SIZE;
+      next = start + view.getUint32(next, true);
+      fn(start, next, i);
+    }
+  };
+  return { seq, flags, encrypted, count: entryCount, bytes, forEachEntry };
+}
+
+/**
+ * Decodes a KILNDOCS snapshot, checking in order: magic, version, flags and reserved bits, the header and
+ * the entry count against the byte length (before allocating for entries), every entry's framing, the exact
+ * size, then the CRC, and only then hands out the entries (as views into `bytes`). Throws
+ * `SnapshotFormatError` naming `source`.
+ */
+export function decodeDocumentSnapshot(input: Uint8Array, source = 'document snapshot'): DocumentSnapshot {
+  const frames = decodeDocumentSnapshotFrames(input, source);
+  const entries = new Array<Uint8Array>(frames.count);
+  frames.forEachEntry((start, end, i) => {
+    entries[i] = frames.bytes.subarray(start, end);
+  });
+  return { seq: frames.seq, flags: frames.flags, encrypted: frames.encrypted, count: frames.count, entries };
 }
 
 /** Reads and checks the KILNDOCS snapshot at `filePath`; `undefined` when there is none. */
@@ -279,4 +305,11 @@ export async function readDocumentSnapshot(fs: FileSystem, filePath: string): Pr
   const bytes = await readFileIfExists(fs, filePath);
   if (bytes === undefined) return undefined;
   return decodeDocumentSnapshot(bytes, filePath);
+}
+
+/** Reads and checks the KILNDOCS snapshot at `filePath`, entries left in place; `undefined` when there is none. */
+export async function readDocumentSnapshotFrames(fs: FileSystem, filePath: string): Promise<DocumentSnapshotFrames | undefined> {
+  const bytes = await readFileIfExists(fs, filePath);
+  if (bytes === undefined) return undefined;
+  return decodeDocumentSnapshotFrames(bytes, filePath);
 }

@@ -20,6 +20,8 @@ export {
   writeDocumentSnapshot,
   readDocumentSnapshot,
   decodeDocumentSnapshot,
+  readDocumentSnapshotFrames,
+  decodeDocumentSnapshotFrames,
   KILNDOCS_MAGIC,
   KILNDOCS_VERSION,
   KILNDOCS_FLAG_ENCRYPTED,
@@ -30,6 +32,7 @@ export {
   decodeDocumentSnapshotHeader,
   readDocumentSnapshotHeader,
   type DocumentSnapshot,
+  type DocumentSnapshotFrames,
   type DocumentSnapshotHeader,
   type DocumentSnapshotInput,
 } from './document-snapshot.js';

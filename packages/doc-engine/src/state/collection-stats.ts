@@ -25,7 +25,7 @@ export interface CollectionStats {
 /** Statistics of one collection at time `now`; `bytes` serialises every document, so it costs a pass over them. */
 export function collectionStats(state: CollectionState | undefined, now: number): CollectionStats {
   let bytes = 0;
-  for (const held of state?.docs.values() ?? []) bytes += held instanceof Uint8Array ? held.length : JSON.stringify(held).length;
+  if (state !== undefined) for (const held of state.docs.values()) bytes += state.docs.byteSize(held);
   return {
     count: liveCount(state, now),
     stored: state?.docs.size ?? 0,

@@ -1,9 +1,11 @@
 /**
  * A snapshot document entry: tag 'D' · key length u32 (little-endian) · key (UTF-8) · the stored document as
- * JSON. Memory holds documents loaded from a snapshot as these entries until they are first used.
+ * JSON. Memory holds documents loaded from a snapshot as these entries, in place in the snapshot's bytes,
+ * until they are first used (doc-table.ts).
  */
 export const TAG_DOC = 0x44;
-const KEY_OFFSET = 5;
+/** Where the key starts in a document entry. */
+export const KEY_OFFSET = 5;
 
 export function encodeDocEntry(key: string, json: string): Uint8Array {
   const keyBytes = Buffer.byteLength(key);
@@ -15,14 +17,49 @@ export function encodeDocEntry(key: string, json: string): Uint8Array {
   return entry;
 }
 
-/** The key of a document entry, or undefined when its length runs past the entry. */
-export function heldDocKey(entry: Buffer): string | undefined {
-  const keyEnd = KEY_OFFSET + entry.readUInt32LE(1);
-  return keyEnd > entry.length ? undefined : entry.toString('utf8', KEY_OFFSET, keyEnd);
+/** Whether the document entry at `bytes[start, end)` is long enough for its tag, key length and key. */
+export function docEntryFits(bytes: Buffer, start: number, end: number): boolean {
+  return end - start >= KEY_OFFSET && start + KEY_OFFSET + bytes.readUInt32LE(start + 1) <= end;
 }
 
-/** The document JSON of a document entry. */
-export function heldDocJson(entry: Uint8Array): string {
-  const buf = Buffer.isBuffer(entry) ? entry : Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength);
-  return buf.toString('utf8', KEY_OFFSET + buf.readUInt32LE(1));
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over the UTF-8 bytes `bytes[from, to)`. */
+export function hashBytes(bytes: Uint8Array, from: number, to: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ (bytes[i] as number), FNV_PRIME);
+  return mix(hash);
+}
+
+/** MurmurHash3's finalizer: FNV-1a alone leaves keys that differ in their last character in nearby buckets. */
+function mix(value: number): number {
+  let hash = value;
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return (hash ^ (hash >>> 16)) >>> 0;
+}
+
+/** FNV-1a over the UTF-8 bytes of `text`, or -1 when it is not ASCII (the caller then encodes it). */
+export function hashAscii(text: string): number {
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return -1;
+    hash = Math.imul(hash ^ code, FNV_PRIME);
+  }
+  return mix(hash);
+}
+
+/** Whether `bytes[a, a + length)` equals `bytes[b, b + length)`. */
+export function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
+}
+
+/** Whether the ASCII string `text` equals the bytes `bytes[from, from + length)`. */
+export function asciiEquals(text: string, bytes: Uint8Array, from: number, length: number): boolean {
+  if (text.length !== length) return false;
+  for (let i = 0; i < length; i++) if (text.charCodeAt(i) !== bytes[from + i]) return false;
+  return true;
 }

