@@ -92,6 +92,19 @@ describe('change feed', () => {
     await db.close();
   });
 
+  it('counts its subscribers in stats: onChange listeners and open changes() iterators, until they leave', async () => {
+    const db = await Database.open(tempDir());
+    expect(db.stats().changeListeners).toBe(0);
+    const unsubscribe = db.onChange(() => undefined);
+    const feed = db.changes();
+    expect(db.stats().changeListeners).toBe(2);
+    unsubscribe();
+    expect(db.stats().changeListeners).toBe(1);
+    await feed.return?.();
+    expect(db.stats().changeListeners).toBe(0);
+    await db.close();
+  });
+
   it('throws ChangesUnavailableError for history compaction removed, unless segments are retained', async () => {
     const dir = tempDir();
     const db = await Database.open(dir);

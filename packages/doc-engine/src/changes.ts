@@ -17,6 +17,10 @@ export class ChangeFeed {
     return this.listeners.size > 0;
   }
 
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   on(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => {

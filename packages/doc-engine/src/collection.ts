@@ -8,7 +8,6 @@ import { parseQuery, parseWhere } from './query/parse-query.js';
 import { compileSchema } from './query/schema.js';
 import { toFieldPath } from './query/values.js';
 import type { JsonValue, QueryInput, ResultDoc, SortOrder, WhereInput } from './query/types.js';
-import type { DocumentState } from './state/state.js';
 import {
   deleteManyOps,
   deleteOp,
@@ -22,22 +21,7 @@ import {
   type WriteOptions,
   type WriteResult,
 } from './write/write-ops.js';
-import type { WriteOp } from './write/write-plan.js';
-
-/** The part of the database a collection handle works through. */
-export interface CollectionEngine {
-  readonly state: DocumentState;
-  assertOpen(): void;
-  /** Unix ms by the database's clock (expiry is judged by it). */
-  readTime(): number;
-  /**
-   * Commits `ops` atomically (planned in order against the committed state) and resolves, once durable and
-   * applied, with each op's log entry (undefined for an op that changed nothing).
-   */
-  commitOps(ops: readonly WriteOp[]): Promise<readonly (LogEntry | undefined)[]>;
-  /** Like commitOps, with the ops chosen by `select` once no write to `collection` is in flight. */
-  commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<readonly (LogEntry | undefined)[]>;
-}
+import type { DatabaseInternals } from './internals.js';
 
 export interface DeleteWhereOptions {
   /** At most this many documents (1..1000, default 100). */
@@ -46,32 +30,48 @@ export interface DeleteWhereOptions {
   readonly order?: SortOrder;
 }
 
+// Set by Collection's static block: the one way to call its private constructor from outside the class.
+let newCollection: <T extends object>(engine: DatabaseInternals, name: string) => Collection<T>;
+
+/** A handle on the collection `name` of the database whose engine is `engine` (Database.collection's work). */
+export function collectionHandle<T extends object>(engine: DatabaseInternals, name: string): Collection<T> {
+  return newCollection<T>(engine, name);
+}
+
 /**
  * A named set of documents. Reads are synchronous and see every committed write; writes resolve once
  * they are durable (per the database's durability) and visible to reads. Expired documents (own expiry
  * passed, or the collection TTL ran out) are invisible to every read.
  */
 export class Collection<T extends object = Record<string, unknown>> {
-  constructor(
-    private readonly engine: CollectionEngine,
-    readonly name: string,
-  ) {}
+  readonly #engine: DatabaseInternals;
+  readonly name: string;
+
+  // Private, so the engine it takes is no part of the class's type: handles come from `db.collection(name)`.
+  private constructor(engine: DatabaseInternals, name: string) {
+    this.#engine = engine;
+    this.name = name;
+  }
+
+  static {
+    newCollection = <U extends object>(engine: DatabaseInternals, name: string) => new Collection<U>(engine, name);
+  }
 
   /** The document at `key` with `_key` and `_v`, or undefined. Nested objects are frozen (shared with the engine). */
   get(key: string): ReadDoc<T> | undefined {
-    this.engine.assertOpen();
-    const doc = liveDoc(this.engine.state, this.name, checkKey(key), this.engine);
+    this.#engine.assertOpen();
+    const doc = liveDoc(this.#engine.state, this.name, checkKey(key), this.#engine);
     return doc === undefined ? undefined : (readView(doc) as ReadDoc<T>);
   }
 
   keys(): string[] {
-    this.engine.assertOpen();
-    return liveKeys(this.engine.state.collections.get(this.name), this.engine.readTime());
+    this.#engine.assertOpen();
+    return liveKeys(this.#engine.state.collections.get(this.name), this.#engine.readTime());
   }
 
   count(): number {
-    this.engine.assertOpen();
-    return liveCount(this.engine.state.collections.get(this.name), this.engine.readTime());
+    this.#engine.assertOpen();
+    return liveCount(this.#engine.state.collections.get(this.name), this.#engine.readTime());
   }
 
   /**
@@ -83,39 +83,39 @@ export class Collection<T extends object = Record<string, unknown>> {
   find(query: QueryInput & { keys: string }): ResultDoc | undefined;
   find(query?: QueryInput): ResultDoc[];
   find(query: QueryInput = {}): FindResult {
-    this.engine.assertOpen();
-    const now = this.engine.readTime();
-    return executeFind(new StateSource(this.engine.state, now), this.name, parseQuery(query), now);
+    this.#engine.assertOpen();
+    const now = this.#engine.readTime();
+    return executeFind(new StateSource(this.#engine.state, now), this.name, parseQuery(query), now);
   }
 
   /** Stores `doc` at `key`, replacing what was there (its expiry too). A `_v` in `doc` (or `expectedVersion`) must match the current version. */
   async set(key: string, doc: T, options?: WriteOptions): Promise<WriteResult> {
-    const [entry] = await this.engine.commitOps([setOp(this.name, key, doc, options)]);
+    const [entry] = await this.#engine.commitOps([setOp(this.name, key, doc, options)]);
     return resultOf(entry as LogEntry);
   }
 
   /** Merges `patch` over the document's top-level fields (its expiry stays unless given). Throws DocumentNotFoundError when the key is absent. */
   async update(key: string, patch: Partial<T>, options?: WriteOptions): Promise<WriteResult> {
-    const [entry] = await this.engine.commitOps([updateOp(this.name, key, patch, options)]);
+    const [entry] = await this.#engine.commitOps([updateOp(this.name, key, patch, options)]);
     return resultOf(entry as LogEntry);
   }
 
   /** Stores several documents atomically and returns their keys, in input order; `options` gives them all an expiry. */
   async insert(docs: InsertInput<T>, options?: ExpiryOptions): Promise<string[]> {
     const ops = insertOps(this.name, docs, options);
-    await this.engine.commitOps(ops);
+    await this.#engine.commitOps(ops);
     return ops.map((op) => (op as { key: string }).key);
   }
 
   /** Removes the document at `key`; resolves false when there was none. */
   async delete(key: string, options?: VersionGuard): Promise<boolean> {
-    const [entry] = await this.engine.commitOps([deleteOp(this.name, key, options)]);
+    const [entry] = await this.#engine.commitOps([deleteOp(this.name, key, options)]);
     return entry !== undefined;
   }
 
   /** Removes the documents at `keys` atomically; resolves with how many existed. */
   async deleteMany(keys: readonly string[]): Promise<number> {
-    const entries = await this.engine.commitOps(deleteManyOps(this.name, keys));
+    const entries = await this.#engine.commitOps(deleteManyOps(this.name, keys));
     return entries.filter((entry) => entry !== undefined).length;
   }
 
@@ -125,23 +125,23 @@ export class Collection<T extends object = Record<string, unknown>> {
    */
   async deleteWhere(where: WhereInput, options: DeleteWhereOptions = {}): Promise<number> {
     const parsed = parseWhere(where);
-    const entries = await this.engine.commitSelected(this.name, (now) =>
-      selectForDelete(new StateSource(this.engine.state, now), this.name, parsed, { ...options, now }).map((key) => deleteOp(this.name, key)),
+    const entries = await this.#engine.commitSelected(this.name, (now) =>
+      selectForDelete(new StateSource(this.#engine.state, now), this.name, parsed, { ...options, now }).map((key) => deleteOp(this.name, key)),
     );
     return countWritten(entries);
   }
 
   /** Removes the `n` documents with the lowest `_seq` (the oldest inserted) in one commit; resolves with how many. */
   async deleteOldest(n: number): Promise<number> {
-    const entries = await this.engine.commitSelected(this.name, (now) =>
-      oldestKeys(new StateSource(this.engine.state, now), this.name, n).map((key) => deleteOp(this.name, key)),
+    const entries = await this.#engine.commitSelected(this.name, (now) =>
+      oldestKeys(new StateSource(this.#engine.state, now), this.name, n).map((key) => deleteOp(this.name, key)),
     );
     return countWritten(entries);
   }
 
   /** Removes the collection with all its documents and settings (schema, indexes, TTL, maxSize); resolves false when it did not exist. */
   async drop(): Promise<boolean> {
-    const [entry] = await this.engine.commitOps([{ kind: 'drop', collection: this.name }]);
+    const [entry] = await this.#engine.commitOps([{ kind: 'drop', collection: this.name }]);
     return entry !== undefined;
   }
 
@@ -151,22 +151,22 @@ export class Collection<T extends object = Record<string, unknown>> {
    */
   async createIndex(field: string): Promise<void> {
     const path = checkField(field);
-    await this.setting('INDEX', path, {});
-    this.engine.state.collections.get(this.name)?.index(path);
+    await this.#setting('INDEX', path, {});
+    this.#engine.state.collections.get(this.name)?.index(path);
   }
 
   /** Stops maintaining the index on `field`; resolves false when there was none. */
   async dropIndex(field: string): Promise<boolean> {
     const path = checkField(field);
-    if (this.engine.state.collections.get(this.name)?.indexes.has(path) !== true) return false;
-    await this.setting('INDEX', path, null);
+    if (this.#engine.state.collections.get(this.name)?.indexes.has(path) !== true) return false;
+    await this.#setting('INDEX', path, null);
     return true;
   }
 
   /** The indexed field paths. */
   indexes(): string[] {
-    this.engine.assertOpen();
-    return [...(this.engine.state.collections.get(this.name)?.indexes.keys() ?? [])];
+    this.#engine.assertOpen();
+    return [...(this.#engine.state.collections.get(this.name)?.indexes.keys() ?? [])];
   }
 
   /**
@@ -176,13 +176,13 @@ export class Collection<T extends object = Record<string, unknown>> {
    */
   async setSchema(schema: object | undefined): Promise<void> {
     if (schema !== undefined) compileSchema(schema);
-    await this.setting('SCHEMA', '', schema === undefined ? null : (JSON.parse(JSON.stringify(schema)) as JsonValue));
+    await this.#setting('SCHEMA', '', schema === undefined ? null : (JSON.parse(JSON.stringify(schema)) as JsonValue));
   }
 
   /** The collection's JSON schema, if any. */
   schema(): JsonValue | undefined {
-    this.engine.assertOpen();
-    return this.engine.state.collections.get(this.name)?.schema;
+    this.#engine.assertOpen();
+    return this.#engine.state.collections.get(this.name)?.schema;
   }
 
   /**
@@ -193,7 +193,7 @@ export class Collection<T extends object = Record<string, unknown>> {
     if (seconds !== undefined && (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0)) {
       throw new InvalidInputError(`collection "${this.name}": ttl must be a positive number of seconds, got ${String(seconds)}`);
     }
-    await this.setting('CONFIG', 'ttl', seconds ?? null);
+    await this.#setting('CONFIG', 'ttl', seconds ?? null);
   }
 
   /**
@@ -205,16 +205,16 @@ export class Collection<T extends object = Record<string, unknown>> {
     if (n !== undefined && (!Number.isSafeInteger(n) || n < 1)) {
       throw new InvalidInputError(`collection "${this.name}": maxSize must be a positive integer, got ${String(n)}`);
     }
-    await this.setting('CONFIG', 'maxSize', n ?? null);
+    await this.#setting('CONFIG', 'maxSize', n ?? null);
   }
 
   stats(): CollectionStats {
-    this.engine.assertOpen();
-    return collectionStats(this.engine.state.collections.get(this.name), this.engine.readTime());
+    this.#engine.assertOpen();
+    return collectionStats(this.#engine.state.collections.get(this.name), this.#engine.readTime());
   }
 
-  private async setting(cmd: 'SCHEMA' | 'INDEX' | 'CONFIG', key: string, value: JsonValue): Promise<void> {
-    await this.engine.commitOps([{ kind: 'setting', collection: this.name, cmd, key, value }]);
+  async #setting(cmd: 'SCHEMA' | 'INDEX' | 'CONFIG', key: string, value: JsonValue): Promise<void> {
+    await this.#engine.commitOps([{ kind: 'setting', collection: this.name, cmd, key, value }]);
   }
 }
 

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { DirectoryLockedError } from '@kilndb/payload-store/log';
 import { Database } from './database.js';
+import { internalsOf } from './internals.js';
 import {
   ConflictError,
   DatabaseClosedError,
@@ -55,13 +56,13 @@ describe('collections', () => {
     await items.set('b', { n: 2 });
     clock.advance(10);
     await items.update('a', { m: 3 });
-    const stored = db.state.doc('items', 'a');
+    const stored = internalsOf(db).state.doc('items', 'a');
     expect(stored).toEqual({ _key: 'a', _v: 2, _seq: 1, _createdAt: 1_700_000_000_000, _modifiedAt: 1_700_000_000_020, n: 1, m: 3 });
-    expect(db.state.doc('items', 'b')).toMatchObject({ _v: 1, _seq: 2 });
+    expect(internalsOf(db).state.doc('items', 'b')).toMatchObject({ _v: 1, _seq: 2 });
     // A key deleted and written again is a new document: version 1 and a new _seq.
     await items.delete('a');
     await items.set('a', { n: 9 });
-    expect(db.state.doc('items', 'a')).toMatchObject({ _v: 1, _seq: 3 });
+    expect(internalsOf(db).state.doc('items', 'a')).toMatchObject({ _v: 1, _seq: 3 });
     await db.close();
   });
 
@@ -74,7 +75,7 @@ describe('collections', () => {
     await db.close();
     const reopened = await Database.open(dir);
     await reopened.collection('c').set('c', {});
-    expect(reopened.state.doc('c', 'c')?._seq).toBe(3);
+    expect(internalsOf(reopened).state.doc('c', 'c')?._seq).toBe(3);
     await reopened.close();
   });
 
@@ -143,7 +144,7 @@ describe('collections', () => {
     expect(c.count()).toBe(0);
     expect(db.collections()).toEqual(['other']);
     await c.set('fresh', {});
-    expect(db.state.doc('c', 'fresh')?._seq).toBe(1);
+    expect(internalsOf(db).state.doc('c', 'fresh')?._seq).toBe(1);
     await db.close();
     const reopened = await Database.open(dir);
     expect(reopened.collections().sort()).toEqual(['c', 'other']);
@@ -171,12 +172,12 @@ describe('collections', () => {
     await db.close();
     const reopened = await Database.open(dir);
     const c = reopened.collection('c');
-    expect(Object.isFrozen(reopened.state.doc('c', 'a'))).toBe(false);
+    expect(Object.isFrozen(internalsOf(reopened).state.doc('c', 'a'))).toBe(false);
     const read = c.get('a')!;
     expect(() => (read.list as number[]).push(9)).toThrow(TypeError);
     expect(() => ((read.nested as { deep: number[] }).deep).push(9)).toThrow(TypeError);
     await c.update('b', { extra: true });
-    expect(Object.isFrozen(reopened.state.doc('c', 'b')?.list)).toBe(true);
+    expect(Object.isFrozen(internalsOf(reopened).state.doc('c', 'b')?.list)).toBe(true);
     expect(c.get('b')).toEqual({ _key: 'b', _v: 2, list: [3], extra: true });
     await reopened.close();
   });

@@ -1,13 +1,14 @@
 import * as path from 'node:path';
-import { DirectoryLock } from '@kilndb/payload-store/log';
+import { DirectoryLock, type Durability } from '@kilndb/payload-store/log';
 import { cleanStaleTemps, isErrno, type FileStat, type FileSystem } from '@kilndb/snapshot';
 import { asError } from '@kilndb/wal-format';
 import { ChangeFeed, ChangeStream, type ChangeListener } from './changes.js';
-import { Collection, type CollectionEngine } from './collection.js';
+import { collectionHandle, type Collection } from './collection.js';
 import { CommitPipeline, opsFootprint } from './write/commit-pipeline.js';
 import { Compactor, type SnapshotInfo } from './snapshot/database-compaction.js';
 import { openKeyring, type EntryCipher } from './crypto/index.js';
 import { ensureDirectory } from './open/directories.js';
+import { attachInternals, type DatabaseInternals } from './internals.js';
 import { checkCollectionName } from './state/documents.js';
 import { EntryLog, type EntryLogStats } from './log/entry-log.js';
 import {
@@ -29,13 +30,14 @@ import { collectionStats, type CollectionStats } from './state/collection-stats.
 import { collectionExpired, docExpired } from './state/live.js';
 import type { StoredDoc } from './query/types.js';
 import { DocumentState } from './state/state.js';
-import { Transaction, TransactionContext, observedFootprint, validateObservations } from './transaction.js';
+import { transactionHandle, type Transaction } from './transaction.js';
+import { TransactionContext, observedFootprint, validateObservations } from './write/transaction-context.js';
 import type { DatabaseWarning } from './warnings.js';
 import type { WriteOp } from './write/write-plan.js';
 
 export interface DatabaseStats {
   readonly directory: string;
-  readonly durability: ResolvedOptions['durability'];
+  readonly durability: Durability;
   readonly encrypted: boolean;
   readonly readOnly: boolean;
   readonly collections: number;
@@ -47,6 +49,8 @@ export interface DatabaseStats {
   readonly log: EntryLogStats;
   readonly compactions: number;
   readonly compacting: boolean;
+  /** Change listeners subscribed: `onChange` callbacks and open `changes()` iterators (a leaking subscriber shows here). */
+  readonly changeListeners: number;
   /** Per collection: live documents, approximate bytes, indexes and settings (see CollectionStats). */
   readonly collectionStats: Readonly<Record<string, CollectionStats>>;
 }
@@ -60,51 +64,73 @@ export interface ChangesOptions {
  * A document database in one directory: collections of JSON documents, kept in memory, made durable by
  * an append-only log of LogEntries (wal-format records through AppendLog) and periodic snapshots.
  */
-export class Database implements CollectionEngine {
-  readonly state: DocumentState;
-  private readonly feed: ChangeFeed;
-  private readonly commits: CommitPipeline;
-  private readonly compactor: Compactor | undefined;
-  private closed = false;
-  private closing: Promise<void> | undefined;
-  private autoCompaction: Promise<unknown> | undefined;
+export class Database {
+  readonly directory: string;
+  // `#` fields: the engine is no part of the class's type, nor reachable from outside at run time.
+  readonly #options: ResolvedOptions;
+  readonly #lock: DirectoryLock | undefined;
+  readonly #cipher: EntryCipher | undefined;
+  readonly #log: EntryLog;
+  readonly #state: DocumentState;
+  readonly #internals: DatabaseInternals;
+  readonly #feed: ChangeFeed;
+  readonly #commits: CommitPipeline;
+  readonly #compactor: Compactor | undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #autoCompaction: Promise<unknown> | undefined;
   /** Log size past which a commit starts an automatic compaction. */
-  private autoCompactAbove: number;
-  private readonly snapshotAtOpen: SnapshotFile | undefined;
-  private readonly sweepTimer: NodeJS.Timeout | undefined;
+  #autoCompactAbove: number;
+  readonly #snapshotAtOpen: SnapshotFile | undefined;
+  readonly #sweepTimer: NodeJS.Timeout | undefined;
 
   private constructor(
-    readonly directory: string,
-    private readonly options: ResolvedOptions,
-    private readonly lock: DirectoryLock | undefined,
-    private readonly cipher: EntryCipher | undefined,
-    private readonly log: EntryLog,
+    directory: string,
+    options: ResolvedOptions,
+    lock: DirectoryLock | undefined,
+    cipher: EntryCipher | undefined,
+    log: EntryLog,
     state: DocumentState,
     lastSeq: number,
     lastTime: number,
     snapshot: SnapshotFile | undefined,
   ) {
-    this.state = state;
-    this.feed = new ChangeFeed(options.onWarning);
-    this.commits = new CommitPipeline(
+    this.directory = directory;
+    this.#options = options;
+    this.#lock = lock;
+    this.#cipher = cipher;
+    this.#log = log;
+    this.#state = state;
+    this.#internals = {
+      state,
+      assertOpen: () => {
+        this.#assertOpen();
+      },
+      readTime: () => this.#options.clock(),
+      commitOps: (ops) => this.#commitOps(ops),
+      commitSelected: (collection, select) => this.#commitSelected(collection, select),
+    };
+    attachInternals(this, this.#internals);
+    this.#feed = new ChangeFeed(options.onWarning);
+    this.#commits = new CommitPipeline(
       {
         state,
         log,
         cipher,
-        feed: this.feed,
-        clock: () => this.options.clock(),
+        feed: this.#feed,
+        clock: () => this.#options.clock(),
         assertWritable: () => {
-          this.assertWritable();
+          this.#assertWritable();
         },
         afterCommit: () => {
-          this.maybeCompact();
+          this.#maybeCompact();
         },
       },
       lastSeq,
       lastTime,
     );
-    this.autoCompactAbove = options.compactThresholdBytes;
-    this.compactor = options.readOnly
+    this.#autoCompactAbove = options.compactThresholdBytes;
+    this.#compactor = options.readOnly
       ? undefined
       : new Compactor({
           fs: options.fs,
@@ -117,15 +143,15 @@ export class Database implements CollectionEngine {
           log,
           snapshot,
           capture: async (coveredSeq) => {
-            await this.commits.whenSettled();
-            return { state: this.state, seq: coveredSeq, time: this.commits.lastTime };
+            await this.#commits.whenSettled();
+            return { state: this.#state, seq: coveredSeq, time: this.#commits.lastTime };
           },
         });
-    this.snapshotAtOpen = snapshot;
+    this.#snapshotAtOpen = snapshot;
     if (options.sweepIntervalMs !== undefined && !options.readOnly) {
-      this.sweepTimer = setInterval(() => {
+      this.#sweepTimer = setInterval(() => {
         this.sweepExpired().catch((error: unknown) => {
-          if (this.closed) return;
+          if (this.#closed) return;
           options.onWarning({
             code: 'sweep-failed',
             message: `sweeping expired documents failed: ${error instanceof Error ? error.message : String(error)}`,
@@ -135,7 +161,7 @@ export class Database implements CollectionEngine {
         });
       }, options.sweepIntervalMs);
       // The sweep is housekeeping: it must not keep the process alive.
-      this.sweepTimer.unref();
+      this.#sweepTimer.unref();
     }
   }
 
@@ -155,14 +181,14 @@ export class Database implements CollectionEngine {
     if (!readOnly) await ensureDirectory(fs, dir);
     const lock = readOnly ? undefined : await DirectoryLock.acquire(dir, fs);
     try {
-      return await Database.load(dir, resolved, lock);
+      return await Database.#load(dir, resolved, lock);
     } catch (error) {
       await lock?.release();
       throw error;
     }
   }
 
-  private static async load(dir: string, options: ResolvedOptions, lock: DirectoryLock | undefined): Promise<Database> {
+  static async #load(dir: string, options: ResolvedOptions, lock: DirectoryLock | undefined): Promise<Database> {
     const { fs, readOnly, onWarning } = options;
     const snapshotPath = await newestSnapshotPath(fs, dir);
     const fresh = snapshotPath === undefined && (await listSegments(fs, path.join(dir, LOG_DIR))).length === 0;
@@ -201,7 +227,7 @@ export class Database implements CollectionEngine {
     try {
       assembler.finish();
       const db = new Database(dir, options, lock, cipher, log, state, lastSeq, lastTime, snapshot);
-      await db.compactor?.tidy(log.staleSegments, snapshotPath !== undefined && path.basename(snapshotPath) === NEXT_SNAPSHOT_FILE);
+      await db.#compactor?.tidy(log.staleSegments, snapshotPath !== undefined && path.basename(snapshotPath) === NEXT_SNAPSHOT_FILE);
       return db;
     } catch (error) {
       await log.close();
@@ -211,19 +237,19 @@ export class Database implements CollectionEngine {
 
   /** A handle on the collection `name` (it exists once something is written to it). */
   collection<T extends object = Record<string, unknown>>(name: string): Collection<T> {
-    this.assertOpen();
-    return new Collection<T>(this, checkCollectionName(name));
+    this.#assertOpen();
+    return collectionHandle<T>(this.#internals, checkCollectionName(name));
   }
 
   /** Names of the collections that hold anything. */
   collections(): string[] {
-    this.assertOpen();
-    return [...this.state.collections.keys()];
+    this.#assertOpen();
+    return [...this.#state.collections.keys()];
   }
 
   /** Sequence number of the last commit applied (0 for an empty database). */
   get seq(): number {
-    return this.commits.lastSeq;
+    return this.#commits.lastSeq;
   }
 
   /**
@@ -234,32 +260,21 @@ export class Database implements CollectionEngine {
    * commits, it throws ConflictError and applies nothing; run it again to retry.
    */
   async transaction<R>(fn: (tx: Transaction) => Promise<R> | R): Promise<R> {
-    this.assertWritable();
-    const context = new TransactionContext(this.state, () => this.commits.now());
+    this.#assertWritable();
+    const context = new TransactionContext(this.#state, () => this.#commits.now());
     let result: R;
     try {
-      result = await fn(new Transaction(context));
+      result = await fn(transactionHandle(context));
     } finally {
       context.end();
     }
     if (context.ops.length === 0) return result;
     const written = opsFootprint(context.ops);
-    await this.commits.whenFree(observedFootprint(context.observations, written), () => {
-      validateObservations(this.state, context.observations);
-      return this.commits.append(this.commits.plan(context.ops), written);
+    await this.#commits.whenFree(observedFootprint(context.observations, written), () => {
+      validateObservations(this.#state, context.observations);
+      return this.#commits.append(this.#commits.plan(context.ops), written);
     });
     return result;
-  }
-
-  /** @internal Commits `ops` atomically; see CollectionEngine. */
-  async commitOps(ops: readonly WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
-    const footprint = opsFootprint(ops);
-    let entries: (LogEntry | undefined)[] = [];
-    await this.commits.whenFree(footprint, () => {
-      entries = this.commits.plan(ops);
-      return this.commits.append(entries, footprint);
-    });
-    return entries;
   }
 
   /**
@@ -268,8 +283,8 @@ export class Database implements CollectionEngine {
    * Resolves with the snapshot written, or the current one when nothing changed since it.
    */
   compact(): Promise<SnapshotInfo> {
-    this.assertWritable();
-    return (this.compactor as Compactor).run();
+    this.#assertWritable();
+    return (this.#compactor as Compactor).run();
   }
 
   /** Takes a snapshot now (MoltenDB's POST /snapshot); the same work as `compact`. */
@@ -282,77 +297,59 @@ export class Database implements CollectionEngine {
    * commit; resolves with how many. Reads already hide them; this frees their memory and log space.
    */
   async sweepExpired(): Promise<number> {
-    this.assertWritable();
-    const now = this.options.clock();
-    const collections = [...this.state.collections].filter(([, state]) => state.expiring > 0 || collectionExpired(state, now)).map(([name]) => name);
+    this.#assertWritable();
+    const now = this.#options.clock();
+    const collections = [...this.#state.collections].filter(([, state]) => state.expiring > 0 || collectionExpired(state, now)).map(([name]) => name);
     if (collections.length === 0) return 0;
     let entries: LogEntry[] = [];
-    await this.commits.whenFree({ keys: new Map(), collections }, () => {
+    await this.#commits.whenFree({ keys: new Map(), collections }, () => {
       // Selected only now that no write to these collections is in flight, so a document rewritten meanwhile is spared.
-      const time = this.commits.now();
+      const time = this.#commits.now();
       entries = [];
       for (const name of collections) {
-        const state = this.state.collections.get(name);
+        const state = this.#state.collections.get(name);
         if (state === undefined) continue;
         const all = collectionExpired(state, time);
         for (const key of state.docs.keys()) {
           if (all || docExpired(state.get(key) as StoredDoc, time)) entries.push({ cmd: 'DELETE', collection: name, key, value: null, _t: time });
         }
       }
-      return this.commits.append(entries, { keys: new Map(), collections });
+      return this.#commits.append(entries, { keys: new Map(), collections });
     });
     return entries.length;
   }
 
-  /** @internal Unix ms by the database's clock, for expiry checks. */
-  readTime(): number {
-    return this.options.clock();
-  }
-
-  /**
-   * @internal Waits until no write to `collection` is in flight, then calls `select` and commits the ops it
-   * returns in the same synchronous step, so the selection cannot go stale before it is planned.
-   */
-  async commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
-    const footprint: Footprint = { keys: new Map(), collections: [collection] };
-    let entries: (LogEntry | undefined)[] = [];
-    await this.commits.whenFree(footprint, () => {
-      entries = this.commits.plan(select(this.options.clock()));
-      return this.commits.append(entries, footprint);
-    });
-    return entries;
-  }
-
   stats(): DatabaseStats {
-    this.assertOpen();
+    this.#assertOpen();
     let documents = 0;
-    const now = this.options.clock();
+    const now = this.#options.clock();
     const perCollection: Record<string, CollectionStats> = {};
-    for (const [name, collection] of this.state.collections) {
+    for (const [name, collection] of this.#state.collections) {
       documents += collection.docs.size;
       perCollection[name] = collectionStats(collection, now);
     }
-    const snapshot = this.compactor?.current ?? this.snapshotAtOpen;
+    const snapshot = this.#compactor?.current ?? this.#snapshotAtOpen;
     return {
       directory: this.directory,
-      durability: this.options.durability,
-      encrypted: this.cipher !== undefined,
-      readOnly: this.options.readOnly,
-      collections: this.state.collections.size,
+      durability: this.#options.durability,
+      encrypted: this.#cipher !== undefined,
+      readOnly: this.#options.readOnly,
+      collections: this.#state.collections.size,
       documents,
-      seq: this.commits.lastSeq,
+      seq: this.#commits.lastSeq,
       snapshot: snapshot === undefined ? undefined : { seq: snapshot.seq, path: snapshot.path },
-      log: this.log.stats(),
-      compactions: this.compactor?.completed ?? 0,
-      compacting: this.compactor?.running ?? false,
+      log: this.#log.stats(),
+      compactions: this.#compactor?.completed ?? 0,
+      compacting: this.#compactor?.running ?? false,
+      changeListeners: this.#feed.listenerCount,
       collectionStats: perCollection,
     };
   }
 
   /** Calls `listener` with every commit after it is applied, in order. Returns the unsubscribe function. */
   onChange(listener: ChangeListener): () => void {
-    this.assertOpen();
-    return this.feed.on(listener);
+    this.#assertOpen();
+    return this.#feed.on(listener);
   }
 
   /**
@@ -361,15 +358,15 @@ export class Database implements CollectionEngine {
    * the loop breaks.
    */
   changes(options: ChangesOptions = {}): AsyncIterableIterator<Commit> {
-    this.assertOpen();
-    const boundary = this.commits.lastSeq;
+    this.#assertOpen();
+    const boundary = this.#commits.lastSeq;
     const sinceSeq = options.sinceSeq ?? boundary;
     if (!Number.isSafeInteger(sinceSeq) || sinceSeq < 0) {
       throw new InvalidOptionError('sinceSeq', `must be a non-negative integer sequence number, got ${String(sinceSeq)}`);
     }
-    const stream = new ChangeStream(this.feed, sinceSeq, sinceSeq < boundary);
+    const stream = new ChangeStream(this.#feed, sinceSeq, sinceSeq < boundary);
     if (sinceSeq < boundary) {
-      this.readHistory(sinceSeq, boundary).then(
+      this.#readHistory(sinceSeq, boundary).then(
         (commits) => {
           stream.pushHistory(commits);
         },
@@ -383,46 +380,70 @@ export class Database implements CollectionEngine {
 
   /** Writes what is buffered, waits for background work, and closes the log and the lock. */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
   }
 
-  private async shutdown(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.sweepTimer);
+  async #shutdown(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#sweepTimer);
     try {
-      await this.autoCompaction;
-      await this.compactor?.idle();
-      await this.log.close();
-      await this.commits.whenSettled();
+      await this.#autoCompaction;
+      await this.#compactor?.idle();
+      await this.#log.close();
+      await this.#commits.whenSettled();
     } finally {
-      this.feed.close();
-      await this.lock?.release();
+      this.#feed.close();
+      await this.#lock?.release();
     }
   }
 
-  /** @internal */
-  assertOpen(): void {
-    if (this.closed) throw new DatabaseClosedError(this.directory);
+  /** Commits `ops` atomically; see DatabaseInternals. */
+  async #commitOps(ops: readonly WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
+    const footprint = opsFootprint(ops);
+    let entries: (LogEntry | undefined)[] = [];
+    await this.#commits.whenFree(footprint, () => {
+      entries = this.#commits.plan(ops);
+      return this.#commits.append(entries, footprint);
+    });
+    return entries;
   }
 
-  private assertWritable(): void {
-    this.assertOpen();
-    if (this.options.readOnly) throw new DatabaseReadOnlyError(this.directory);
+  /**
+   * Waits until no write to `collection` is in flight, then calls `select` and commits the ops it returns in
+   * the same synchronous step, so the selection cannot go stale before it is planned.
+   */
+  async #commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
+    const footprint: Footprint = { keys: new Map(), collections: [collection] };
+    let entries: (LogEntry | undefined)[] = [];
+    await this.#commits.whenFree(footprint, () => {
+      entries = this.#commits.plan(select(this.#options.clock()));
+      return this.#commits.append(entries, footprint);
+    });
+    return entries;
   }
 
-  private maybeCompact(): void {
-    const compactor = this.compactor;
-    if (compactor === undefined || compactor.running || this.closed) return;
-    if (this.log.bytes <= this.autoCompactAbove) return;
-    this.autoCompaction = compactor.run().then(
+  #assertOpen(): void {
+    if (this.#closed) throw new DatabaseClosedError(this.directory);
+  }
+
+  #assertWritable(): void {
+    this.#assertOpen();
+    if (this.#options.readOnly) throw new DatabaseReadOnlyError(this.directory);
+  }
+
+  #maybeCompact(): void {
+    const compactor = this.#compactor;
+    if (compactor === undefined || compactor.running || this.#closed) return;
+    if (this.#log.bytes <= this.#autoCompactAbove) return;
+    this.#autoCompaction = compactor.run().then(
       () => {
-        this.autoCompactAbove = this.options.compactThresholdBytes;
+        this.#autoCompactAbove = this.#options.compactThresholdBytes;
       },
       (error: unknown) => {
         // Try again only once the log has grown by another threshold, not on every commit.
-        this.autoCompactAbove = this.log.bytes + this.options.compactThresholdBytes;
-        this.options.onWarning({
+        this.#autoCompactAbove = this.#log.bytes + this.#options.compactThresholdBytes;
+        this.#options.onWarning({
           code: 'compaction-failed',
           message: `automatic compaction failed: ${error instanceof Error ? error.message : String(error)}`,
           path: this.directory,
@@ -432,24 +453,24 @@ export class Database implements CollectionEngine {
     );
   }
 
-  private async readHistory(sinceSeq: number, throughSeq: number): Promise<Commit[]> {
-    if (!this.options.readOnly) await this.log.flush();
-    return this.log.segmentsLock.run(async () => {
-      const segments = await allSegments(this.options.fs, this.directory);
+  async #readHistory(sinceSeq: number, throughSeq: number): Promise<Commit[]> {
+    if (!this.#options.readOnly) await this.#log.flush();
+    return this.#log.segmentsLock.run(async () => {
+      const segments = await allSegments(this.#options.fs, this.directory);
       const wanted = segmentsAfter(segments, sinceSeq);
       if (wanted === undefined) throw new ChangesUnavailableError(sinceSeq, oldestAvailableSeq(segments));
       const commits: Commit[] = [];
-      const active = this.log.activeSegment.path;
+      const active = this.#log.activeSegment.path;
       await readCommits(
-        this.options.fs,
+        this.#options.fs,
         wanted,
-        this.cipher,
+        this.#cipher,
         (commit) => {
           if (commit.seq > sinceSeq && commit.seq <= throughSeq) commits.push(commit);
         },
         (warning: DatabaseWarning) => {
           // The active segment is being appended to while it is read; a partial record at its end is expected.
-          if (warning.path !== active) this.options.onWarning(warning);
+          if (warning.path !== active) this.#options.onWarning(warning);
         },
       );
       return commits;

@@ -12,7 +12,7 @@ export type { LogEntry, LogCommand } from './log/log-entry.js';
 export type { DatabaseWarning } from './warnings.js';
 export type { EntryLogStats } from './log/entry-log.js';
 export { recover, type RecoverOptions, type RecoverResult } from './recover.js';
-export { uuid7, Uuid7Generator } from './uuid7.js';
+export { uuid7 } from './uuid7.js';
 export {
   InvalidInputError,
   InvalidCollectionNameError,
@@ -56,5 +56,23 @@ export {
   DecryptionError,
   type EncryptionKey,
 } from './crypto/index.js';
-export * from './query/index.js';
-export * from './moltendb/index.js';
+// Named one by one: what a caller writes (query bodies), gets back and catches. The parser, planner, indexes
+// and the MoltenDB readers behind them stay inside the package.
+export type { JsonValue, JsonObject, ResultDoc, SortOrder, QueryInput, WhereInput, FieldOperatorInput, JoinInput } from './query/index.js';
+export { QueryError, SchemaError, SchemaValidationError, type QueryErrorCode, type SchemaIssue } from './query/index.js';
+// The server checks a schema before it changes any collection setting; Collection.setSchema compiles it too.
+export { compileSchema } from './query/index.js';
+export {
+  importMoltenDb,
+  exportJsonl,
+  MoltenDbInputError,
+  ImportTargetNotEmptyError,
+  type ImportMoltenDbOptions,
+  type MoltenImportSummary,
+  type MoltenReplayStats,
+  type RejectedDocument,
+  type RejectedDocumentReason,
+  type ExportJsonlOptions,
+  type JsonlExportSummary,
+  type MoltenDbInputProblem,
+} from './moltendb/index.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Database } from './database.js';
+import { internalsOf } from './internals.js';
 import { parseQuery } from './query/parse-query.js';
 import { findBodyArbitrary, INDEXED_PATHS, itemsArbitrary, NOW, othersArbitrary, rangeSortBodyArbitrary } from './query/test-support/arbitraries.js';
 import { referenceFind } from './query/test-support/reference.js';
@@ -26,7 +27,7 @@ async function write(db: Database, name: string, docs: readonly StoredDoc[]): Pr
 
 /** The documents as the engine stores them (what the reference evaluates). */
 function stored(db: Database, name: string): StoredDoc[] {
-  const state = db.state.collections.get(name);
+  const state = internalsOf(db).state.collections.get(name);
   return [...(state?.docs.keys() ?? [])].map((key) => state?.get(key) as StoredDoc);
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Database } from './database.js';
+import { internalsOf } from './internals.js';
 import { InvalidInputError, InvalidOptionError, ReservedFieldError } from './errors.js';
 import { QueryError, SchemaError, SchemaValidationError } from './query/errors.js';
 import { tempDir } from './test-support/temp-dir.js';
@@ -79,7 +80,7 @@ describe('secondary indexes', () => {
     await items.set('late', { n: 3 });
     expect(items.indexes()).toEqual(['n']);
     expect(items.find({ where: { n: 3 } })).toHaveLength(6);
-    const index = db.state.collections.get('items')?.index('n');
+    const index = internalsOf(db).state.collections.get('items')?.index('n');
     expect(index?.countLookup(3)).toBe(6);
     await db.close();
 
@@ -90,10 +91,10 @@ describe('secondary indexes', () => {
     db = await Database.open(dir);
     const reopened = db.collection('items');
     expect(reopened.indexes()).toEqual(['n']);
-    expect(db.state.collections.get('items')?.index('n')?.countLookup(3)).toBe(6);
+    expect(internalsOf(db).state.collections.get('items')?.index('n')?.countLookup(3)).toBe(6);
     expect(await reopened.dropIndex('n')).toBe(true);
     expect(await reopened.dropIndex('n')).toBe(false);
-    expect(db.state.collections.get('items')?.index('n')).toBeUndefined();
+    expect(internalsOf(db).state.collections.get('items')?.index('n')).toBeUndefined();
     expect(reopened.find({ where: { n: 3 } })).toHaveLength(6);
     await expect(reopened.createIndex('a..b')).rejects.toThrow(InvalidInputError);
     await db.close();
@@ -111,7 +112,7 @@ describe('secondary indexes', () => {
       await tx.collection('items').set('b', { tag: 'x' });
       await tx.collection('items').update('a', { tag: 'y' });
     });
-    expect(db.state.collections.get('items')?.index('tag')?.countLookup('x')).toBe(1);
+    expect(internalsOf(db).state.collections.get('items')?.index('tag')?.countLookup('x')).toBe(1);
     expect(items.find({ where: { tag: 'y' } }).map((doc) => doc._key)).toEqual(['a']);
     await db.close();
   });
@@ -302,7 +303,7 @@ describe('stats', () => {
     await c.setMaxSize(10);
     const stats = c.stats();
     expect(stats).toMatchObject({ count: 1, stored: 1, indexes: ['text'], maxSize: 10, ttl: undefined, hasSchema: false, expired: false });
-    expect(stats.bytes).toBe(JSON.stringify(db.state.collections.get('c')?.get('a')).length);
+    expect(stats.bytes).toBe(JSON.stringify(internalsOf(db).state.collections.get('c')?.get('a')).length);
     expect(db.stats().collectionStats).toEqual({ c: stats });
     await db.close();
   });

@@ -2,6 +2,7 @@ import { appendFileSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { scanBuffer, type StoreRecord } from '@kilndb/wal-format';
 import { Database } from './database.js';
+import { internalsOf } from './internals.js';
 import { ConflictError, ReservedFieldError, TransactionClosedError } from './errors.js';
 import { decodeEntry, type LogEntry } from './log/log-entry.js';
 import type { Commit } from './log/entry-replay.js';
@@ -93,7 +94,7 @@ describe('transactions', () => {
       expect(t.keys()).toEqual(['after-drop']);
     });
     expect(c.keys()).toEqual(['after-drop']);
-    expect(db.state.doc('c', 'after-drop')).toMatchObject({ _v: 1 });
+    expect(internalsOf(db).state.doc('c', 'after-drop')).toMatchObject({ _v: 1 });
     await db.close();
   });
 

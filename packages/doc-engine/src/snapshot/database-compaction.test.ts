@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { nodeFileSystem, readDocumentSnapshot } from '@kilndb/snapshot';
 import { FaultyFileSystem } from '@kilndb/snapshot/testing';
 import { Database } from '../database.js';
+import { internalsOf } from '../internals.js';
 import { isHeld } from '../state/state.js';
 import { tempDir } from '../test-support/temp-dir.js';
 import type { DatabaseWarning } from '../warnings.js';
@@ -33,7 +34,7 @@ describe('compaction', () => {
     expect(reopened.stats().snapshot).toEqual({ seq: 51, path: info.path });
     // The _seq counter survives compaction even though the newest document is gone.
     await r.set('fresh', {});
-    expect(reopened.state.doc('c', 'fresh')?._seq).toBe(12);
+    expect(internalsOf(reopened).state.doc('c', 'fresh')?._seq).toBe(12);
     await reopened.close();
   });
 
@@ -46,7 +47,7 @@ describe('compaction', () => {
     const first = await readDocumentSnapshot(nodeFileSystem, path.join(dir, 'snapshot.kilndocs'));
 
     const reopened = await Database.open(dir);
-    const held = reopened.state.collections.get('c')!.docs;
+    const held = internalsOf(reopened).state.collections.get('c')!.docs;
     expect([...held.values()].every((doc) => isHeld(doc))).toBe(true);
     expect(reopened.collection('c').get('a')).toEqual({ _key: 'a', _v: 1, n: 1, naïve: 'ü' });
     expect(isHeld(held.get('a'))).toBe(false);

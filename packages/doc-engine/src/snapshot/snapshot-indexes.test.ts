@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeFileSystem, readDocumentSnapshot, writeDocumentSnapshot } from '@kilndb/snapshot';
 import { Database } from '../database.js';
+import { internalsOf } from '../internals.js';
 import type { Collection } from '../collection.js';
 import { encodeDocEntry } from '../state/held-doc.js';
 import { TAG_INDEX } from '../state/index-column.js';
@@ -26,7 +27,7 @@ function answers(c: Collection): string[][] {
 }
 
 function heldCount(db: Database, collection: string): number {
-  return [...(db.state.collections.get(collection)?.docs.values() ?? [])].filter(isHeld).length;
+  return [...(internalsOf(db).state.collections.get(collection)?.docs.values() ?? [])].filter(isHeld).length;
 }
 
 async function tagsOf(dir: string): Promise<number[]> {

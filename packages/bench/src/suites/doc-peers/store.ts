@@ -39,13 +39,13 @@ export interface ColdOpenResult {
   readonly firstReadMs: number;
   /** ms from the open call to the first indexed query answered; absent without secondary indexes. */
   readonly firstQueryMs?: number;
-  /** heapUsed + arrayBuffers + external grown after reading every document once, in bytes. */
+  /** heapUsed + external (which already holds arrayBuffers) grown after reading every document once, in bytes. */
   readonly memoryBytes: number;
 }
 
 /** The child-side measuring code every cold-open script shares: `mark()` then `grown()` after a gc. */
 export const MEMORY_PRELUDE = `
-  const usage = () => { globalThis.gc(); globalThis.gc(); const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers + m.external; };
+  const usage = () => { globalThis.gc(); globalThis.gc(); const m = process.memoryUsage(); return m.heapUsed + m.external; };
   const elapsed = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 `;
 

@@ -178,7 +178,7 @@ export const docPeersSuite: Suite = {
       `\nWrites: up to ${single.toLocaleString('en-US')} docs (1 writer) and ${concurrent.toLocaleString('en-US')} (64 writers) or ${WRITE_BUDGET_MS / 1000} s, each store fresh with indexes on age, city, score ` +
         `(lmdb-js has none) except in the "no secondary indexes" row. Gets: ${gets.toLocaleString('en-US')} random keys. Equality returns the 1% (at most 1,000) of matching docs. ` +
         `Cold opens run in a fresh \`node --expose-gc\` process each; KilnDB is compacted first (opens from its snapshot); memory is ` +
-        `heapUsed + arrayBuffers + external after gc, minus before the open, with every document read and (KilnDB) each index used once (lmdb-js and SQLite keep documents on disk, mapped or cached, not counted).`,
+        `heapUsed + external (Node counts arrayBuffers inside external) after gc, minus before the open, with every document read and (KilnDB) each index used once (lmdb-js and SQLite keep documents on disk, mapped or cached, not counted).`,
     );
     if (consumed() === Number.MIN_VALUE) console.log('');
   },
