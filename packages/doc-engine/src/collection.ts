@@ -1,7 +1,7 @@
 import { collectionStats, type CollectionStats } from './state/collection-stats.js';
 import { checkKey, hasLoneSurrogate, readView, type ReadDoc } from './state/documents.js';
 import { InvalidInputError } from './errors.js';
-import { docExpired, liveCount, liveKeys, StateSource } from './state/live.js';
+import { liveCount, liveDoc, liveKeys, StateSource } from './state/live.js';
 import type { LogEntry } from './log/log-entry.js';
 import { executeFind, oldestKeys, selectForDelete, type FindResult } from './query/execute.js';
 import { parseQuery, parseWhere } from './query/parse-query.js';
@@ -60,8 +60,8 @@ export class Collection<T extends object = Record<string, unknown>> {
   /** The document at `key` with `_key` and `_v`, or undefined. Nested objects are frozen (shared with the engine). */
   get(key: string): ReadDoc<T> | undefined {
     this.#engine.assertOpen();
-    const doc = new StateSource(this.#engine.state, this.#engine.readTime()).get(this.name, checkKey(key));
-    return doc === undefined || docExpired(doc, this.#engine.readTime()) ? undefined : (readView(doc) as ReadDoc<T>);
+    const doc = liveDoc(this.#engine.state, this.name, checkKey(key), this.#engine);
+    return doc === undefined ? undefined : (readView(doc) as ReadDoc<T>);
   }
 
   keys(): string[] {

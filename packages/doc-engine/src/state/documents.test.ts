@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkCollectionName, checkInput, checkKey, makeStoredDoc, mergeFields, readView } from './documents.js';
+import { checkCollectionName, checkInput, checkKey, makeStoredDoc, mergeFields, readView, SYSTEM_FIELDS } from './documents.js';
 import { InvalidCollectionNameError, InvalidDocumentError, InvalidDocumentKeyError, ReservedFieldError } from '../errors.js';
+import type { StoredDoc } from '../query/types.js';
 
 describe('document input checks', () => {
   it('copies the fields and freezes their nested values, so later changes to the input do not reach the engine', () => {
@@ -137,6 +138,22 @@ describe('stored documents', () => {
     expect(view).toEqual({ _key: 'k', _v: 2, a: 1 });
     view.extra = true;
     expect(doc).not.toHaveProperty('extra');
+  });
+
+  it('read views leave out every system field, by its leading underscore, and freeze a document read from disk', () => {
+    // readView skips names by their first character: that holds only while every system field starts with
+    // `_` and checkInput refuses user fields that do.
+    for (const name of SYSTEM_FIELDS) expect(name.startsWith('_')).toBe(true);
+    for (const name of ['_x', '__proto__', '_expiresAt', '_seq']) {
+      expect(() => checkInput('c', 'k', JSON.parse(`{"${name}": 1}`))).toThrow(ReservedFieldError);
+    }
+    const stored = makeStoredDoc('k', 3, 1, 1, 1, { b: [1], a: 'x' }, 99);
+    expect(Object.keys(readView(stored))).toEqual(['_key', '_v', 'b', 'a']);
+    const fromDisk = JSON.parse('{"_key":"k","_v":1,"_seq":4,"_createdAt":1,"_modifiedAt":2,"_expiresAt":9,"tags":["a"],"n":0}') as StoredDoc;
+    const view = readView(fromDisk);
+    expect(view).toEqual({ _key: 'k', _v: 1, tags: ['a'], n: 0 });
+    expect(Object.isFrozen(fromDisk)).toBe(true);
+    expect(Object.isFrozen(view.tags)).toBe(true);
   });
 
   it('merge a patch over the top-level user fields only', () => {

@@ -149,11 +149,15 @@ export type ReadDoc<T> = T & { readonly _key: string; readonly _v: number };
 
 /** What `get` returns: `_key`, `_v` and the user fields, as a new object (nested values are frozen and shared). */
 export function readView(doc: StoredDoc): Record<string, unknown> & { _key: string; _v: number } {
-  exposeDoc(doc);
+  if (!Object.isFrozen(doc)) exposeDoc(doc);
   const out: Record<string, unknown> & { _key: string; _v: number } = { _key: doc._key, _v: doc._v };
-  for (const name of Object.keys(doc)) if (!SYSTEM_FIELDS.has(name)) setField(out, name, doc[name]);
+  // Every system field starts with `_` and no user field does (checkInput refuses them, imports drop them),
+  // which also rules out "__proto__", so plain assignment is safe here.
+  for (const name of Object.keys(doc)) if (name.charCodeAt(0) !== UNDERSCORE) out[name] = doc[name];
   return out;
 }
+
+const UNDERSCORE = 0x5f;
 
 /**
  * Freezes a document (deeply) before it is handed out or built upon. A frozen stored document is always

@@ -47,6 +47,19 @@ export class StateSource implements QuerySource {
   }
 }
 
+/**
+ * The live document at `key` (as stored: `get` makes the read view), or undefined. While the collection has
+ * no TTL and no document with its own expiry nothing in it can be expired, so the clock is not read.
+ */
+export function liveDoc(state: DocumentState, collection: string, key: string, clock: { readTime(): number }): StoredDoc | undefined {
+  const held = state.collections.get(collection);
+  if (held === undefined) return undefined;
+  if (held.ttl === undefined && held.expiring === 0) return held.get(key);
+  const now = clock.readTime();
+  const doc = new StateSource(state, now).get(collection, key);
+  return doc === undefined || docExpired(doc, now) ? undefined : doc;
+}
+
 /** Live keys of a collection at `now`, in storage order. */
 export function liveKeys(state: CollectionState | undefined, now: number): string[] {
   if (state === undefined || collectionExpired(state, now)) return [];

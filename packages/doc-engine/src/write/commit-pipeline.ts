@@ -73,10 +73,10 @@ export class CommitPipeline {
   plan(ops: readonly WriteOp[]): (LogEntry | undefined)[] {
     const state = this.target.state;
     const now = this.now();
-    // Ops that cannot see each other's effects (one op, or sets of fresh generated keys) plan straight
-    // against the committed state; others go through a scratch overlay so each sees the ones before it.
+    // Ops that cannot see each other's effects (one op, or sets of distinct keys) plan straight against
+    // the committed state; others go through a scratch overlay so each sees the ones before it.
     let entries: (LogEntry | undefined)[];
-    if (ops.length === 1 || ops.every((op) => op.kind === 'set' && op.generatedKey)) {
+    if (independentOps(ops)) {
       entries = ops.map((op) => planWrite(state, op, now));
     } else {
       const overlay = new Overlay(state, (collection) => state.reserveSeq(collection));
@@ -176,6 +176,23 @@ export class CommitPipeline {
     this.settledWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/**
+ * Whether no op of `ops` can see another's effect: one op, or sets to distinct keys of one collection. A set
+ * reads only its own key's document (and reserves a `_seq` from the state either way), so planned against
+ * the committed state each gives what it would after the others. Fresh generated keys are distinct.
+ */
+function independentOps(ops: readonly WriteOp[]): boolean {
+  const first = ops[0];
+  if (ops.length === 1 || first === undefined) return true;
+  if (ops.every((op) => op.kind === 'set' && op.generatedKey)) return true;
+  const keys = new Set<string>();
+  for (const op of ops) {
+    if (op.kind !== 'set' || op.collection !== first.collection || keys.has(op.key)) return false;
+    keys.add(op.key);
+  }
+  return true;
 }
 
 /** The keys and collections `ops` write (what they wait for and, in flight, what others wait for). */

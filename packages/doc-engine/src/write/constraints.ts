@@ -25,7 +25,8 @@ interface BatchEffect {
  * against `state`) are applied: the lowest `_seq` go first (expired documents included: they still take
  * room), committed documents before those the commit itself adds.
  */
-export function evictions(state: DocumentState, entries: readonly (LogEntry | undefined)[], now: number): LogEntry[] {
+export function evictions(state: DocumentState, entries: readonly (LogEntry | undefined)[], now: number): readonly LogEntry[] {
+  if (!mayEvict(state, entries)) return NO_EVICTIONS;
   const effects = new Map<string, BatchEffect>();
   for (const entry of entries) {
     if (entry === undefined) continue;
@@ -73,4 +74,19 @@ export function evictions(state: DocumentState, entries: readonly (LogEntry | un
     for (const key of victims) evicted.push({ cmd: 'DELETE', collection: name, key, value: null, _t: now });
   }
   return evicted;
+}
+
+const NO_EVICTIONS: readonly LogEntry[] = Object.freeze([]);
+
+/** Whether a commit can evict at all: it writes to a collection with a cap, or sets one (a CONFIG entry). */
+function mayEvict(state: DocumentState, entries: readonly (LogEntry | undefined)[]): boolean {
+  let checked: string | undefined;
+  for (const entry of entries) {
+    if (entry === undefined) continue;
+    if (entry.cmd === 'CONFIG') return true;
+    if (entry.collection === checked) continue;
+    if (state.collections.get(entry.collection)?.maxSize !== undefined) return true;
+    checked = entry.collection;
+  }
+  return false;
 }
