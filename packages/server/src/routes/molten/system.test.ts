@@ -91,7 +91,7 @@ describe('rate limit', () => {
       for (let i = 0; i < 4; i++) statuses.push((await call('POST', '/get', { body: { collection: 'c' } })).status);
       expect(statuses).toEqual([404, 404, 404, 429]);
       const otherRoute = await call('POST', '/set', { body: { collection: 'c', data: {} } });
-      expect(otherRoute.status).toBe(200); // @fastify/rate-limit keeps an allowance per route
+      expect(otherRoute.status).toBe(200); // the limiter keeps an allowance per route
       for (let i = 0; i < 5; i++) expect((await call('GET', '/system/health')).status).toBe(200);
       const throttled = await call('POST', '/get', { body: { collection: 'c' } });
       expect(throttled.body).toMatchObject({ statusCode: 429 });
