@@ -71,7 +71,7 @@ function observe(index: SecondaryIndex): unknown {
   };
 }
 
-describe('a bulk-built index', () => {
+describe('a bulk-built index', { timeout: 30_000 }, () => {
   it('equals one built by single adds, before and after further adds and removes', () => {
     fc.assert(
       fc.property(rowsArb, changesArb, (rows, changes) => {

@@ -18,6 +18,7 @@ import { MemorySource } from './test-support/memory-source.js';
 import { referenceFind, referenceMatches } from './test-support/reference.js';
 import type { StoredDoc } from './types.js';
 
+// 400 generated cases a property take about a second on a quiet machine; the describes allow 30 s for a loaded one.
 const RUNS = 400;
 
 function indexedSource(items: StoredDoc[], others: StoredDoc[], paths: readonly string[] = INDEXED_PATHS): MemorySource {
@@ -29,7 +30,7 @@ function indexedSource(items: StoredDoc[], others: StoredDoc[], paths: readonly 
 /** Some of the indexes: without the `_seq` or sort-field index the planner picks filter indexes instead of order walks. */
 const someIndexes = fc.subarray(INDEXED_PATHS);
 
-describe('executeFind agrees with the naive reference', () => {
+describe('executeFind agrees with the naive reference', { timeout: 30_000 }, () => {
   it('for random find queries, with no, all and some indexes', () => {
     fc.assert(
       fc.property(itemsArbitrary, othersArbitrary, findBodyArbitrary, someIndexes, (items, others, body, paths) => {
@@ -70,20 +71,7 @@ describe('executeFind agrees with the naive reference', () => {
   it('with indexes maintained through inserts, updates and deletes', () => {
     fc.assert(
       fc.property(itemsArbitrary, itemsArbitrary, othersArbitrary, findBodyArbitrary, someIndexes, (before, after, others, body, paths) => {
-        const source = new MemorySource({ items: after, others });
-        const afterByKey = new Map(after.map((doc) => [doc._key, doc]));
-        const beforeKeys = new Set(before.map((doc) => doc._key));
-        for (const path of paths) {
-          const index = new SecondaryIndex(path);
-          for (const doc of before) index.add(doc._key, doc);
-          for (const doc of before) {
-            const next = afterByKey.get(doc._key);
-            if (next === undefined) index.remove(doc._key, doc);
-            else index.update(doc._key, doc, next);
-          }
-          for (const doc of after) if (!beforeKeys.has(doc._key)) index.add(doc._key, doc);
-          source.attachIndex('items', index);
-        }
+        const source = maintainedSource(before, after, paths, others);
         const query = parseQuery(body);
         expect(executeFind(source, 'items', query, NOW)).toStrictEqual(referenceFind({ items: after, others }, 'items', query, NOW));
       }),
@@ -120,8 +108,8 @@ describe('executeFind agrees with the naive reference', () => {
 const anyItems = fc.oneof(itemsArbitrary, itemsSharingSeqsArbitrary);
 
 /** Indexes `paths` over `before`, then turns it into `after` through removes, updates and adds. */
-function maintainedSource(before: readonly StoredDoc[], after: StoredDoc[], paths: readonly string[]): MemorySource {
-  const source = new MemorySource({ items: after });
+function maintainedSource(before: readonly StoredDoc[], after: StoredDoc[], paths: readonly string[], others: readonly StoredDoc[] = []): MemorySource {
+  const source = new MemorySource({ items: after, others });
   const afterByKey = new Map(after.map((doc) => [doc._key, doc]));
   const beforeKeys = new Set(before.map((doc) => doc._key));
   for (const path of paths) {
@@ -138,7 +126,7 @@ function maintainedSource(before: readonly StoredDoc[], after: StoredDoc[], path
   return source;
 }
 
-describe('ranges sorted through an index agree with the naive reference', () => {
+describe('ranges sorted through an index agree with the naive reference', { timeout: 30_000 }, () => {
   it('sorted by the ranged field or another, asc and desc, with offsets, ties, missing fields, mixed types and expired documents', () => {
     let boundedWalks = 0;
     fc.assert(
