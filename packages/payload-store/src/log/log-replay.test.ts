@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@kilndb/snapshot/testing';
 import { encodeDelete, encodeStore, storeRecordSize, type ScanEntry } from '@kilndb/wal-format';
 import { AppendLog } from './append-log.js';
-import type { AppendLogOptions, LogWarning } from './log-options.js';
 import { layRecords } from '../test-support/log-bytes.js';
+import { openLog as open } from '../test-support/open-log.js';
 import { SIMULATION_BASE, tempDir } from '../test-support/temp-dir.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -13,25 +13,6 @@ const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** A log of stores of `payloads` with ids 1, 2, ...; returns the file and each record's start. */
 function logOf(payloads: readonly string[]): { file: Uint8Array; starts: number[] } {
   return layRecords(payloads.map((payload, i) => encodeStore(i + 1, text(payload))));
-}
-
-interface Opened {
-  readonly log: AppendLog;
-  readonly ids: number[];
-  readonly warnings: LogWarning[];
-}
-
-async function open(logPath: string, options: AppendLogOptions = {}): Promise<Opened> {
-  const ids: number[] = [];
-  const warnings: LogWarning[] = [];
-  const log = await AppendLog.open(logPath, {
-    ...options,
-    onRecord: ({ record }) => {
-      if (record.type === 'store') ids.push(Number(record.id));
-    },
-    onWarning: (w) => warnings.push(w),
-  });
-  return { log, ids, warnings };
 }
 
 function quarantined(dir: string): string[] {

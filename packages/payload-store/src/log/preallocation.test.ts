@@ -5,7 +5,8 @@ import { nodeFileSystem, type FileSystem } from '@kilndb/snapshot';
 import { encodeStore, storeRecordSize } from '@kilndb/wal-format';
 import { AppendLog } from './append-log.js';
 import { readLog } from './log-reader.js';
-import type { AppendLogOptions, LogWarning } from './log-options.js';
+import type { LogWarning } from './log-options.js';
+import { openLog as open } from '../test-support/open-log.js';
 import { tempDir } from '../test-support/temp-dir.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -13,19 +14,6 @@ const payloadOf = (i: number): string => `record ${i} ${'x'.repeat(i % 40)}`;
 
 async function writeRecords(log: AppendLog, from: number, count: number): Promise<void> {
   await Promise.all(Array.from({ length: count }, (_, i) => log.appendBytes(encodeStore(from + i, text(payloadOf(from + i))))));
-}
-
-async function open(logPath: string, options: AppendLogOptions = {}): Promise<{ log: AppendLog; ids: number[]; warnings: LogWarning[] }> {
-  const ids: number[] = [];
-  const warnings: LogWarning[] = [];
-  const log = await AppendLog.open(logPath, {
-    ...options,
-    onRecord: ({ record }) => {
-      if (record.type === 'store') ids.push(Number(record.id));
-    },
-    onWarning: (w) => warnings.push(w),
-  });
-  return { log, ids, warnings };
 }
 
 const quarantined = (dir: string): string[] => readdirSync(dir).filter((name) => name.includes('.quarantine-'));
