@@ -37,3 +37,4 @@ export {
 } from './decode.js';
 export { scanRecords, scanBuffer, type ScanEntry, type ScanEnd } from './scan.js';
 export { RecordStreamDecoder, decodeRecordStream } from './stream.js';
+export { isAllZero } from './zero-tail.js';

@@ -10,6 +10,7 @@ import {
   STORE_MARKER,
   STORE_OVERHEAD,
   decodeRecord,
+  isAllZero,
   type DecodeResult,
   type ScanEnd,
   type ScanEntry,
@@ -253,22 +254,11 @@ class Replay {
       const n = await this.reader.ensure(at, Math.min(to - at, this.options.chunkBytes));
       if (n === 0) break;
       const { buf, index } = this.reader.bytes(at);
-      if (!isZero(buf.subarray(index, index + n))) return false;
+      if (!isAllZero(buf.subarray(index, index + n))) return false;
       at += n;
     }
     return true;
   }
-}
-
-const ZEROS = new Uint8Array(64 * 1024);
-
-function isZero(bytes: Uint8Array): boolean {
-  for (let at = 0; at < bytes.length; at += ZEROS.length) {
-    const part = bytes.subarray(at, Math.min(bytes.length, at + ZEROS.length));
-    // Buffer.compare is a memcmp: a preallocated tail of several MiB is checked without a byte loop.
-    if (Buffer.compare(part, ZEROS.subarray(0, part.length)) !== 0) return false;
-  }
-  return true;
 }
 
 function describe(record: DecodeResult, at: number): string {

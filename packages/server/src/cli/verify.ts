@@ -1,6 +1,6 @@
 import { Database, type DatabaseWarning } from '@kilndb/doc-engine';
 import { nodeFileSystem, readDocumentSnapshot, SnapshotFormatError } from '@kilndb/snapshot';
-import { scanRecords, type ScanEnd, type ScanEntry } from '@kilndb/wal-format';
+import { isAllZero, scanRecords, type ScanEnd, type ScanEntry } from '@kilndb/wal-format';
 import { readFile } from 'node:fs/promises';
 import { oneLine } from './errors.js';
 import { readLayout, sumSizes, type LayoutFile, type LogSegmentFile } from './layout.js';
@@ -110,7 +110,7 @@ async function checkSegments(
     const end = entry.value;
     if (end.stop === 'incomplete') {
       problems.push(`${name}: ends inside a record at byte ${end.stopOffset} (a torn tail of ${end.tailBytes} bytes; a writable open cuts it to a quarantine file)`);
-    } else if (end.stop === 'unknown' && zeroFrom(bytes, end.stopOffset)) {
+    } else if (end.stop === 'unknown' && isAllZero(bytes.subarray(end.stopOffset))) {
       // Zeros to the end of the file are space the writer preallocated and never used: the clean end of the
       // log, left when the process stopped without closing it (wal-format FORMAT.md, "the zero tail").
       counts.zeroTailBytes += end.tailBytes;
@@ -122,10 +122,6 @@ async function checkSegments(
   }
 }
 
-function zeroFrom(bytes: Buffer, offset: number): boolean {
-  for (let i = offset; i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
-}
 
 async function checkSnapshot(file: LayoutFile, prefix: string, problems: string[]): Promise<VerifyReport['snapshots'][number] | undefined> {
   try {
