@@ -1,4 +1,4 @@
-import { constants, promises as fsp, readSync, writeSync } from 'node:fs';
+import { constants, fdatasyncSync, promises as fsp, readSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -27,6 +27,11 @@ export interface FileHandle {
   readSync(into: Uint8Array, position: number): number;
   /** Makes the file's data (and the metadata needed to read it, such as its size) durable: fdatasync. */
   datasync(): Promise<void>;
+  /**
+   * Synchronous `datasync`, for a log committing alone on a quick disk: waiting on the calling thread
+   * saves the two thread wake-ups of a thread-pool hop, about a third of a commit there.
+   */
+  datasyncSync(): void;
   /** Makes the file's data and all its metadata durable: fsync. */
   sync(): Promise<void>;
   truncate(length: number): Promise<void>;
@@ -111,6 +116,10 @@ class NodeFileHandle implements FileHandle {
 
   datasync(): Promise<void> {
     return this.handle.datasync();
+  }
+
+  datasyncSync(): void {
+    fdatasyncSync(this.handle.fd);
   }
 
   sync(): Promise<void> {

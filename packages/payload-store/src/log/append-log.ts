@@ -8,6 +8,7 @@ import { replayReadOnly } from './log-reader.js';
 import { replayAndRepair } from './log-repair.js';
 import { DEFAULT_PREALLOCATE_BYTES, Preallocation } from './preallocation.js';
 import type { ReplaySummary } from './replay-summary.js';
+import { SyncPolicy } from './sync-policy.js';
 
 export interface AppendLogStats {
   /** Logical end: every appended byte, written or not. */
@@ -18,6 +19,8 @@ export interface AppendLogStats {
   readonly writes: number;
   /** fdatasync calls issued. */
   readonly syncs: number;
+  /** Of `syncs`, those made on the calling thread (see `AppendLogOptions.inlineSync`). */
+  readonly inlineSyncs: number;
 }
 
 const INITIAL_GROUP_BYTES = 64 * 1024;
@@ -36,7 +39,7 @@ const EAGER_COMMIT_APPENDS = 32;
 /**
  * An append-only file of wal-format records with group commit. Appends wait in a group; the group is
  * written with one synchronous write (page cache) and made durable with one fdatasync on the thread pool,
- * while the next group fills. The one implementation of appending, group commit and torn-tail repair in
+ * while the next group fills (a writer found committing alone on a quick disk syncs on its own thread: sync-policy.ts). The one implementation of appending, group commit and torn-tail repair in
  * KilnDB: payload-store and doc-engine both write through it. Its reader is `readLog` (log-reader.ts).
  */
 export class AppendLog {
@@ -71,6 +74,10 @@ export class AppendLog {
   private closed = false;
   private writes = 0;
   private syncs = 0;
+  private inlineSyncs = 0;
+  /** Appends so far, for telling a lone writer (see `syncPolicy`). */
+  private appends = 0;
+  private readonly syncPolicy: SyncPolicy;
 
   /** What replay met when the log was opened. */
   readonly replay: ReplaySummary;
@@ -95,6 +102,7 @@ export class AppendLog {
       ? new Preallocation(end, 0)
       : new Preallocation(end + replay.zeroTailBytes, options.preallocateBytes ?? DEFAULT_PREALLOCATE_BYTES);
     this.onWarning = options.onWarning ?? (() => undefined);
+    this.syncPolicy = new SyncPolicy(options.inlineSync ?? true);
     this.replay = replay;
   }
 
@@ -145,6 +153,7 @@ export class AppendLog {
       syncedBytes: this.syncedEnd,
       writes: this.writes,
       syncs: this.syncs,
+      inlineSyncs: this.inlineSyncs,
     };
   }
 
@@ -158,6 +167,7 @@ export class AppendLog {
       return this.exclusive.then(() => this.append(size, encode, options));
     }
     this.assertWritable();
+    this.appends++;
     const group = this.pending;
     const relative = group.reserve(size);
     encode(group.bytes, relative);
@@ -384,11 +394,36 @@ export class AppendLog {
       this.writtenEnd = start + group.length;
     }
     if (group.flushWaiters.length > 0 || (this.durability === 'fsync' && group.waiters.length > 0)) {
+      if (this.alone(group) && this.syncPolicy.inline()) {
+        this.syncInline(handle, group, start);
+        return;
+      }
       this.unsynced.push({ group, start });
       this.startSync();
     } else {
       this.settle(group, start);
     }
+  }
+
+  /** Whether `group`, just written, is the only one waiting for a sync, for one append and no flush. */
+  private alone(group: Group): boolean {
+    return group.waiters.length === 1 && group.flushWaiters.length === 0 && this.unsynced.length === 0 && this.syncsInFlight.length === 0;
+  }
+
+  /** Makes `group` durable with an fdatasync on the calling thread, and settles it. */
+  private syncInline(handle: FileHandle, group: Group, start: number): void {
+    const began = performance.now();
+    this.syncs++;
+    this.inlineSyncs++;
+    try {
+      handle.datasyncSync();
+    } catch (error) {
+      this.fail(asError(error), 'fdatasync failed', [group]);
+      return;
+    }
+    this.syncPolicy.inlined(performance.now() - began);
+    this.syncedEnd = this.writtenEnd;
+    this.settle(group, start);
   }
 
   /** Starts an fdatasync for the written groups waiting for one, unless one under way already covers them. */
@@ -405,7 +440,9 @@ export class AppendLog {
       return;
     }
     if (this.syncsInFlight.length >= MAX_SYNCS_IN_FLIGHT) return;
-    const sync: Sync = { covers: this.writtenEnd, groups: this.unsynced };
+    const groups = this.unsynced;
+    const single = groups.length === 1 && groups[0]?.group.waiters.length === 1 && groups[0].group.flushWaiters.length === 0;
+    const sync: Sync = { covers: this.writtenEnd, groups, startedAt: performance.now(), appendsAtStart: this.appends, single };
     this.unsynced = [];
     this.syncsInFlight.push(sync);
     this.syncs++;
@@ -422,6 +459,7 @@ export class AppendLog {
 
   private synced(sync: Sync): void {
     if (this.failure !== undefined) return;
+    this.syncPolicy.pooled(performance.now() - sync.startedAt, !sync.single || this.appends !== sync.appendsAtStart);
     if (sync.covers > this.syncedEnd) this.syncedEnd = sync.covers;
     // Syncs started earlier cover less, so this one made their bytes durable too, even if they are still running.
     while (this.syncsInFlight.length > 0 && (this.syncsInFlight[0]?.covers ?? Infinity) <= this.syncedEnd) {

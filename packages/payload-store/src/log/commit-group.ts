@@ -53,4 +53,10 @@ export interface Sync {
   /** The log's written end when it started: every byte before it is durable once it completes. */
   readonly covers: number;
   readonly groups: WrittenGroup[];
+  /** performance.now() when it started. */
+  readonly startedAt: number;
+  /** The log's append count when it started: a higher count when it ends means others appended meanwhile. */
+  readonly appendsAtStart: number;
+  /** Whether it covers a single append. */
+  readonly single: boolean;
 }

@@ -55,6 +55,12 @@ export interface AppendLogOptions extends ReplayOptions {
    * grow with the log up to this. 0 turns preallocation off. Default 8 MiB.
    */
   readonly preallocateBytes?: number;
+  /**
+   * Lets a writer found committing alone (one append at a time, nobody else appending during its syncs) on
+   * a quick disk (syncs averaging under 1 ms) fdatasync on the calling thread, saving the thread-pool hop.
+   * The event loop then waits for each such sync. false keeps every fdatasync on the thread pool. Default true.
+   */
+  readonly inlineSync?: boolean;
 }
 
 export interface AppendOptions {

@@ -70,6 +70,9 @@ export function countingFileSystem(base: FileSystem, onRead: (bytes: number) => 
       return read;
     },
     datasync: () => handle.datasync(),
+    datasyncSync: () => {
+      handle.datasyncSync();
+    },
     sync: () => handle.sync(),
     truncate: (length) => handle.truncate(length),
     size: () => handle.size(),

@@ -42,6 +42,19 @@ describe('FaultyFileSystem crash model', () => {
     expect(readText(file)).toBe('first;');
   });
 
+  it('keeps what datasyncSync covered and drops the writes after it', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'log');
+    const fs = new FaultyFileSystem(dir);
+    const handle = await fs.open(file, 'create');
+    await fs.syncDirectory(dir);
+    handle.writeSync(text('first;'), 0);
+    handle.datasyncSync();
+    handle.writeSync(text('second;'), 6);
+    await fs.crash({ mode: 'drop-unsynced' });
+    expect(readText(file)).toBe('first;');
+  });
+
   it('loses a synced new file whose directory was never synced', async () => {
     const dir = tempDir();
     const fs = new FaultyFileSystem(dir);
@@ -257,6 +270,19 @@ describe('FaultyFileSystem scheduled faults', () => {
     const handle = await fs.open(file, 'readWrite');
     await handle.write(text('new'), 0);
     await expect(handle.datasync()).rejects.toMatchObject({ code: 'EIO', syscall: 'datasync' });
+    await fs.crash({ mode: 'drop-unsynced' });
+    expect(readText(file)).toBe('old');
+  });
+
+  it('fails datasyncSync on request and leaves the data unsynced', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'f');
+    writeFileSync(file, 'old');
+    const fs = new FaultyFileSystem(dir);
+    fs.failOn({ op: 'datasync' });
+    const handle = await fs.open(file, 'readWrite');
+    handle.writeSync(text('new'), 0);
+    expect(() => handle.datasyncSync()).toThrow(expect.objectContaining({ code: 'EIO', syscall: 'datasync' }) as Error);
     await fs.crash({ mode: 'drop-unsynced' });
     expect(readText(file)).toBe('old');
   });

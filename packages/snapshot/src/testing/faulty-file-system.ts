@@ -228,6 +228,13 @@ class FaultyFileHandle implements FileHandle, RealHandleOwner {
     return this.flush('datasync');
   }
 
+  datasyncSync(): void {
+    this.disk.applySync(this.disk.decide('datasync', [this.path], true));
+    const covered = this.node instanceof FileNode ? this.node.pendingCount : 0;
+    this.real.datasyncSync();
+    if (this.node instanceof FileNode) this.node.synced(covered);
+  }
+
   sync(): Promise<void> {
     return this.flush('sync');
   }

@@ -14,6 +14,9 @@ export function wrapHandles(base: FileSystem, override: (inner: FileHandle) => P
     read: (into, position) => inner.read(into, position),
     readSync: (into, position) => inner.readSync(into, position),
     datasync: () => inner.datasync(),
+    datasyncSync: () => {
+      inner.datasyncSync();
+    },
     sync: () => inner.sync(),
     truncate: (length) => inner.truncate(length),
     size: () => inner.size(),
