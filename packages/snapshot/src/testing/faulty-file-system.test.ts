@@ -282,7 +282,9 @@ describe('FaultyFileSystem scheduled faults', () => {
     fs.failOn({ op: 'datasync' });
     const handle = await fs.open(file, 'readWrite');
     handle.writeSync(text('new'), 0);
-    expect(() => handle.datasyncSync()).toThrow(expect.objectContaining({ code: 'EIO', syscall: 'datasync' }) as Error);
+    expect(() => {
+      handle.datasyncSync();
+    }).toThrow(expect.objectContaining({ code: 'EIO', syscall: 'datasync' }) as Error);
     await fs.crash({ mode: 'drop-unsynced' });
     expect(readText(file)).toBe('old');
   });
