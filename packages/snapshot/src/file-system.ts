@@ -29,9 +29,10 @@ export interface FileHandle {
   datasync(): Promise<void>;
   /**
    * Synchronous `datasync`, for a log committing alone on a quick disk: waiting on the calling thread
-   * saves the two thread wake-ups of a thread-pool hop, about a third of a commit there.
+   * saves the two thread wake-ups of a thread-pool hop, about a third of a commit there. Optional: a handle
+   * without it has every fdatasync made through `datasync`.
    */
-  datasyncSync(): void;
+  datasyncSync?(): void;
   /** Makes the file's data and all its metadata durable: fsync. */
   sync(): Promise<void>;
   truncate(length: number): Promise<void>;

@@ -1,13 +1,15 @@
 // A server for the server suite to load, in its own process so autocannon and the server do not share a
 // thread. Usage: node child.js bare [<answers.json>] | node child.js kiln <dataDir> | node child.js engine
-// <dataDir> <seconds> <writers>. A server prints one JSON line { url } when listening, and closes cleanly on
+// <dataDir> <seconds> <writers> | node child.js pipeline <dataDir> <answers.json>. A server prints one JSON line { url } when listening, and closes cleanly on
 // SIGTERM. With an answers file (KilnDB answers recorded by the suite), the bare server also replays them:
 // what their bytes and routing alone cost, with and without a no-op hook of each kind, and with a body to parse.
+// The pipeline mode is KilnDB's own app (token check, rate limit, security headers, latency metric) with one
+// more route that replays the GET answer without touching the database: what the pipeline costs by itself.
 // The engine mode prints one JSON line of durable insert figures, without HTTP, and exits.
 import { readFileSync } from 'node:fs';
 import { Database } from '@kilndb/doc-engine';
 import Fastify, { type FastifyPluginCallback } from 'fastify';
-import { startServer } from '@kilndb/server';
+import { buildApp, resolveConfig, startServer, type ServerConfigInput } from '@kilndb/server';
 import { BENCH_JWT_SECRET, BENCH_PASSWORD, BENCH_USER } from './credentials.js';
 import { smallDoc } from './docs.js';
 
@@ -39,6 +41,22 @@ const hooked: FastifyPluginCallback<{ answer: RecordedAnswer }> = (app, { answer
   done();
 };
 
+/** The KilnDB server the suite loads. */
+function kilnConfig(dataDir: string): ServerConfigInput {
+  return {
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    durability: 'fsync',
+    rootUser: BENCH_USER,
+    rootPassword: BENCH_PASSWORD,
+    jwtSecret: BENCH_JWT_SECRET,
+    logLevel: 'silent',
+    // One client address sends every request here: the per-address limit would measure the limiter.
+    rateLimitMax: 1_000_000_000,
+  };
+}
+
 async function start(): Promise<{ url: string; close: () => Promise<void> }> {
   if (mode === 'bare') {
     const app = Fastify({ logger: false });
@@ -58,21 +76,33 @@ async function start(): Promise<{ url: string; close: () => Promise<void> }> {
     return { url, close: () => app.close() };
   }
   if (mode === 'kiln' && path !== undefined) {
-    const server = await startServer({
-      dataDir: path,
-      host: '127.0.0.1',
-      port: 0,
-      durability: 'fsync',
-      rootUser: BENCH_USER,
-      rootPassword: BENCH_PASSWORD,
-      jwtSecret: BENCH_JWT_SECRET,
-      logLevel: 'silent',
-      // One client address sends every request here: the per-address limit would measure the limiter.
-      rateLimitMax: 1_000_000_000,
-    });
+    const server = await startServer(kilnConfig(path));
     return { url: server.url, close: () => server.close() };
   }
-  throw new Error(`usage: child.js bare [answers.json] | kiln <dataDir> | engine <dataDir> <seconds> <writers> (got ${process.argv.slice(2).join(' ')})`);
+  const answersFile = rest[0];
+  if (mode === 'pipeline' && path !== undefined && answersFile !== undefined) {
+    const answer = (JSON.parse(readFileSync(answersFile, 'utf8')) as RecordedAnswers).get;
+    // The route's own headers only: the security headers come from KilnDB's hook, as on the real GET.
+    const own = { 'content-type': answer.headers['content-type'] ?? 'application/json; charset=utf-8', etag: answer.headers.etag ?? '"1"' };
+    const config = resolveConfig(kilnConfig(path));
+    const db = await Database.open(config.dataDir, { durability: config.durability });
+    const app = await buildApp(db, config);
+    // Under the same route config as KilnDB's GET (its rate limit), answering 401 without a token as it does.
+    app.get('/pipeline/collections/:c/docs/:key', { config: { rateLimit: { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs } } }, (request, reply) => {
+      // The auth plugin's request field (its type augmentation is internal to @kilndb/server).
+      if ((request as { principal?: unknown }).principal === undefined) return reply.code(401).send({ error: 'Missing or invalid token', statusCode: 401 });
+      return reply.headers(own).send(answer.body);
+    });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    return {
+      url,
+      close: async () => {
+        await app.close();
+        await db.close();
+      },
+    };
+  }
+  throw new Error(`usage: child.js bare [answers.json] | kiln <dataDir> | pipeline <dataDir> <answers.json> | engine <dataDir> <seconds> <writers> (got ${process.argv.slice(2).join(' ')})`);
 }
 
 /** Durable single-document inserts from `writers` concurrent loops for `seconds`: the engine's own rate, no HTTP. */

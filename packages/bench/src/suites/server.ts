@@ -141,6 +141,7 @@ export const serverSuite: Suite = {
     const answerFile = path.join(dir, 'answers.json');
     const kiln = await startChild(['kiln', path.join(dir, 'kiln')]);
     let bare: Running | undefined;
+    let pipeline: Running | undefined;
     try {
       const { token } = (await post(`${kiln.url}/login`, { username: BENCH_USER, password: BENCH_PASSWORD })) as { token: string };
       const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -157,6 +158,7 @@ export const serverSuite: Suite = {
       // Both servers stay up (the idle one costs nothing) so the rows run back to back in the order printed:
       // on a shared machine the speed drifts, and a floor measured beside its row drifts with it.
       bare = await startChild(['bare', answerFile]);
+      pipeline = await startChild(['pipeline', path.join(dir, 'pipeline'), answerFile]);
       rows.set('bare', await load('bare Fastify route (constant JSON)', bare, { url: `${bare.url}/constant`, duration }));
       rows.set(
         'floor-get',
@@ -165,6 +167,14 @@ export const serverSuite: Suite = {
       rows.set(
         'floor-hooks',
         await load('floor: the same, plus one no-op onRequest, onSend and onResponse hook', bare, { duration, headers: auth, requests: getRequests('/hooked') }),
+      );
+      rows.set(
+        'floor-pipeline',
+        await load("floor: KilnDB's own app (token check, rate limit, security headers, latency metric) around a route replaying the GET answer (no database)", pipeline, {
+          duration,
+          headers: auth,
+          requests: getRequests('/pipeline'),
+        }),
       );
       rows.set(
         'get',
@@ -196,7 +206,7 @@ export const serverSuite: Suite = {
       );
       rows.set('set', await load('`POST /set`, one small document, durability fsync', kiln, { duration, headers: auth, requests: [setRequest('/set')] }));
     } finally {
-      await Promise.all([kiln.stop(), bare?.stop()]);
+      await Promise.all([kiln.stop(), bare?.stop(), pipeline?.stop()]);
     }
     try {
       rows.set('floor-engine', await engineRow(`floor: the engine alone, durable single-document inserts from ${String(CONNECTIONS)} concurrent writers (no HTTP)`, path.join(dir, 'engine'), duration));
@@ -204,7 +214,7 @@ export const serverSuite: Suite = {
       remove();
     }
 
-    const order = ['bare', 'floor-get', 'floor-hooks', 'get', 'post-get', 'floor-parse', 'floor-engine', 'set'];
+    const order = ['bare', 'floor-get', 'floor-hooks', 'floor-pipeline', 'get', 'post-get', 'floor-parse', 'floor-engine', 'set'];
     const printed = order.flatMap((key) => {
       const row = rows.get(key);
       return row === undefined ? [] : [row];
@@ -221,13 +231,26 @@ export const serverSuite: Suite = {
     ]);
     console.log(markdownTable(['route', 'req/s', '÷ bare route', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'errors'], cells));
     console.log('');
+    const parse = rows.get('floor-parse')?.cpuUs;
+    const engine = rows.get('floor-engine')?.cpuUs;
+    if (parse !== undefined && engine !== undefined && ceiling > 0) {
+      // The server has one thread: a /set costs it at least the parse floor's CPU plus the engine's insert.
+      const bound = 1e6 / (parse + engine);
+      console.log(
+        `Derived floor for durable POST /set: parsing a request (${parse.toFixed(1)} µs of server CPU) plus the engine's ` +
+          `insert (${engine.toFixed(1)} µs) on the server's one thread allow at most ${Math.round(bound).toLocaleString('en-US')} req/s, ` +
+          `${(bound / ceiling).toFixed(2)}× the bare route.`,
+      );
+      console.log('');
+    }
     console.log(
       'Goals: GET by key ≥ 0.7× the bare route; durable POST /set ≥ 0.4× the bare route with p99 < 20 ms. Each row is loaded for ' +
         `${String(WARM_UP_SECONDS)} s unmeasured before its measured run. The floors run ` +
         "beside their rows and are sent the same requests (token included): a KilnDB GET answer's exact bytes from a route " +
         'of the same pattern that does nothing, then with one no-op hook per phase (what the hooks KilnDB runs cost before ' +
-        "they do anything); a bare POST route parsing the same /set requests; the engine's own durable inserts without " +
-        "HTTP. Server CPU µs/req is the server process's user + system time over the row (from /proc): on 2 cores " +
+        "they do anything); KilnDB's own app, hooks and all, around a route replaying that answer without the " +
+        "database (what its token check, rate limit, security headers and latency metric cost); a bare POST route parsing " +
+        "the same /set requests; the engine's own durable inserts without HTTP. Server CPU µs/req is the server process's user + system time over the row (from /proc): on 2 cores " +
         "autocannon's share moves req/s, not this.",
     );
   },

@@ -394,8 +394,8 @@ export class AppendLog {
       this.writtenEnd = start + group.length;
     }
     if (group.flushWaiters.length > 0 || (this.durability === 'fsync' && group.waiters.length > 0)) {
-      if (this.alone(group) && this.syncPolicy.inline()) {
-        this.syncInline(handle, group, start);
+      if (handle.datasyncSync !== undefined && this.alone(group) && this.syncPolicy.inline()) {
+        this.syncInline(handle.datasyncSync.bind(handle), group, start);
         return;
       }
       this.unsynced.push({ group, start });
@@ -411,12 +411,12 @@ export class AppendLog {
   }
 
   /** Makes `group` durable with an fdatasync on the calling thread, and settles it. */
-  private syncInline(handle: FileHandle, group: Group, start: number): void {
+  private syncInline(datasyncSync: () => void, group: Group, start: number): void {
     const began = performance.now();
     this.syncs++;
     this.inlineSyncs++;
     try {
-      handle.datasyncSync();
+      datasyncSync();
     } catch (error) {
       this.fail(asError(error), 'fdatasync failed', [group]);
       return;

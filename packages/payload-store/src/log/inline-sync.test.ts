@@ -67,6 +67,33 @@ describe('AppendLog syncs of a lone writer', () => {
     await log.close();
   });
 
+  it('stays on the thread pool when the file handle has no datasyncSync', async () => {
+    const fs: FileSystem = {
+      ...nodeFileSystem,
+      open: async (filePath, mode) => {
+        const handle = await nodeFileSystem.open(filePath, mode);
+        return {
+          path: handle.path,
+          write: (data, position) => handle.write(data, position),
+          writeSync: (data, position) => {
+            handle.writeSync(data, position);
+          },
+          read: (into, position) => handle.read(into, position),
+          readSync: (into, position) => handle.readSync(into, position),
+          datasync: () => handle.datasync(),
+          sync: () => handle.sync(),
+          truncate: (length) => handle.truncate(length),
+          size: () => handle.size(),
+          close: () => handle.close(),
+        };
+      },
+    };
+    const log = await AppendLog.open(logPath, { fs });
+    await loneWriter(log, 40);
+    expect(log.stats()).toMatchObject({ syncs: 40, inlineSyncs: 0 });
+    await log.close();
+  });
+
   it('stays on the thread pool while two writers append, and again after they stop until lone syncs are seen anew', async () => {
     const log = await AppendLog.open(logPath);
     await loneWriter(log, 20);
@@ -87,7 +114,7 @@ describe('AppendLog syncs of a lone writer', () => {
     const fs: FileSystem = wrapHandles(nodeFileSystem, (inner) => ({
       datasyncSync: () => {
         if (failSyncs) throw Object.assign(new Error('EIO: injected fdatasync failure'), { code: 'EIO' });
-        inner.datasyncSync();
+        inner.datasyncSync?.();
       },
     }));
     const log = await AppendLog.open(logPath, { fs });

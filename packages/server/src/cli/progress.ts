@@ -70,9 +70,7 @@ export function countingFileSystem(base: FileSystem, onRead: (bytes: number) => 
       return read;
     },
     datasync: () => handle.datasync(),
-    datasyncSync: () => {
-      handle.datasyncSync();
-    },
+    ...(handle.datasyncSync === undefined ? {} : { datasyncSync: handle.datasyncSync.bind(handle) }),
     sync: () => handle.sync(),
     truncate: (length) => handle.truncate(length),
     size: () => handle.size(),

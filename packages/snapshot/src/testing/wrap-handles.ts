@@ -14,9 +14,7 @@ export function wrapHandles(base: FileSystem, override: (inner: FileHandle) => P
     read: (into, position) => inner.read(into, position),
     readSync: (into, position) => inner.readSync(into, position),
     datasync: () => inner.datasync(),
-    datasyncSync: () => {
-      inner.datasyncSync();
-    },
+    ...(inner.datasyncSync === undefined ? {} : { datasyncSync: inner.datasyncSync.bind(inner) }),
     sync: () => inner.sync(),
     truncate: (length) => inner.truncate(length),
     size: () => inner.size(),
