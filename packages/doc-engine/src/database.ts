@@ -219,6 +219,7 @@ export class Database {
       fs,
       directory: dir,
       durability: options.durability,
+      inlineSync: options.inlineSync,
       readOnly,
       afterSeq: lastSeq,
       onRecord: entryReader(cipher, assembler),

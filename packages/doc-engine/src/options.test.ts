@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Database } from './database.js';
 import { InvalidOptionError } from './errors.js';
 import { recover } from './recover.js';
@@ -45,5 +45,33 @@ describe('Database.open options', () => {
     expect((error as InvalidOptionError).option).toBe('durabilty');
     expect((error as Error).message).toMatch(/^invalid option durabilty: is not an option of Database\.open \(known: durability, encryptionKey,/);
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe('Database.open inlineSync', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('refuses a value that is not a boolean', async () => {
+    const error: unknown = await Database.open(tempDir(), { inlineSync: 'yes' } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect((error as InvalidOptionError).option).toBe('inlineSync');
+  });
+
+  it.each([
+    [undefined, true],
+    [false, false],
+  ])('with inlineSync %s, a lone writer syncs on its own thread: %s', async (inlineSync, inline) => {
+    // Every sync appears quick, so the disk under the test runner cannot decide it.
+    let clock = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => (clock += 0.05));
+    const db = await Database.open(tempDir(), inlineSync === undefined ? {} : { inlineSync });
+    for (let i = 0; i < 30; i++) await db.collection('c').set(`k${String(i)}`, { i });
+    const { syncs, inlineSyncs } = db.stats().log;
+    expect(syncs).toBeGreaterThanOrEqual(30);
+    if (inline) expect(inlineSyncs).toBeGreaterThan(0);
+    else expect(inlineSyncs).toBe(0);
+    await db.close();
   });
 });

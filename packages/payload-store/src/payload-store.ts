@@ -120,6 +120,7 @@ export class PayloadStore {
         onWarning: warn,
         ...(options.durability !== undefined && { durability: options.durability }),
         ...(options.flushIntervalMs !== undefined && { flushIntervalMs: options.flushIntervalMs }),
+        ...(options.inlineSync !== undefined && { inlineSync: options.inlineSync }),
       };
       let index = snapshot?.index ?? new IdIndex();
       // Snapshot entries come without sizes (VSNP keeps offsets only).
@@ -320,6 +321,7 @@ export class PayloadStore {
       compactions: this.maintenance.compactions,
       writes: logStats.writes,
       syncs: logStats.syncs,
+      inlineSyncs: logStats.inlineSyncs,
       indexBytes: this.index.byteLength,
     };
   }

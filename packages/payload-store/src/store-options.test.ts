@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StoreOptionError } from './errors.js';
 import { PayloadStore } from './payload-store.js';
 import { tempDir } from './test-support/temp-dir.js';
@@ -16,6 +16,7 @@ describe('PayloadStore.open options', () => {
     ['autoCompactMinBytes', { autoCompactMinBytes: -5 }, 'must be a non-negative number of bytes, got -5'],
     ['flushIntervalMs', { flushIntervalMs: Number.NaN }, 'must be a positive number of milliseconds up to 2147483647, got NaN'],
     ['flushIntervalMs', { flushIntervalMs: 0 }, 'got 0'],
+    ['inlineSync', { inlineSync: 'no' }, 'must be a boolean, got "no"'],
     ['readOnly', { readOnly: 'yes' }, 'must be a boolean, got "yes"'],
     ['onWarning', { onWarning: 'log' }, 'must be a function, got "log"'],
     ['fs', { fs: {} }, 'must be a FileSystem (from @kilndb/snapshot): it has no open method'],
@@ -41,11 +42,34 @@ describe('PayloadStore.open options', () => {
       autoCompactDeadRatio: 1,
       autoCompactMinBytes: 0,
       flushIntervalMs: 5,
+      inlineSync: false,
       readOnly: false,
       onWarning: () => undefined,
       ...({ durability: undefined } as object),
     });
     expect(store.durability).toBe('fsync');
+    await store.close();
+  });
+});
+
+describe('PayloadStore inlineSync', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it.each([
+    [undefined, true],
+    [false, false],
+  ])('with inlineSync %s, a lone writer syncs on its own thread: %s', async (inlineSync, inline) => {
+    // Every sync appears quick, so the disk under the test runner cannot decide it.
+    let clock = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => (clock += 0.05));
+    const store = await PayloadStore.open(tempDir(), inlineSync === undefined ? {} : { inlineSync });
+    for (let id = 1; id <= 30; id++) await store.store(id, { id });
+    const { syncs, inlineSyncs } = store.stats();
+    expect(syncs).toBeGreaterThanOrEqual(30);
+    if (inline) expect(inlineSyncs).toBeGreaterThan(0);
+    else expect(inlineSyncs).toBe(0);
     await store.close();
   });
 });

@@ -7,6 +7,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
   'autoCompactDeadRatio',
   'autoCompactMinBytes',
   'flushIntervalMs',
+  'inlineSync',
   'readOnly',
   'fs',
   'onWarning',
@@ -29,7 +30,7 @@ export function checkStoreOptions(options: unknown): void {
   for (const name of Object.keys(given)) {
     if (!OPTION_NAMES.has(name)) throw new StoreOptionError(name, `is not an option of PayloadStore.open (known: ${[...OPTION_NAMES].join(', ')})`);
   }
-  const { durability, snapshotThresholdBytes, autoCompactDeadRatio, autoCompactMinBytes, flushIntervalMs, readOnly, fs, onWarning } = given;
+  const { durability, snapshotThresholdBytes, autoCompactDeadRatio, autoCompactMinBytes, flushIntervalMs, inlineSync, readOnly, fs, onWarning } = given;
   if (durability !== undefined && !DURABILITIES.includes(durability)) {
     throw new StoreOptionError('durability', `must be 'fsync', 'flush' or 'none', got ${describe(durability)}`);
   }
@@ -45,6 +46,7 @@ export function checkStoreOptions(options: unknown): void {
   if (flushIntervalMs !== undefined && !(typeof flushIntervalMs === 'number' && flushIntervalMs > 0 && flushIntervalMs <= MAX_TIMER_MS)) {
     throw new StoreOptionError('flushIntervalMs', `must be a positive number of milliseconds up to ${MAX_TIMER_MS}, got ${describe(flushIntervalMs)}`);
   }
+  if (inlineSync !== undefined && typeof inlineSync !== 'boolean') throw new StoreOptionError('inlineSync', `must be a boolean, got ${describe(inlineSync)}`);
   if (readOnly !== undefined && typeof readOnly !== 'boolean') throw new StoreOptionError('readOnly', `must be a boolean, got ${describe(readOnly)}`);
   if (onWarning !== undefined && typeof onWarning !== 'function') throw new StoreOptionError('onWarning', `must be a function, got ${describe(onWarning)}`);
   if (fs !== undefined) {

@@ -14,6 +14,8 @@ export interface EntryLogOptions {
   readonly directory: string;
   readonly durability: Durability;
   readonly flushIntervalMs?: number;
+  /** See `DatabaseOptions.inlineSync`. */
+  readonly inlineSync: boolean;
   readonly readOnly: boolean;
   /** Records up to this sequence number are in the snapshot: they are skipped, and so are segments holding only them. */
   readonly afterSeq: number;
@@ -46,6 +48,8 @@ export interface EntryLogStats extends ReplaySkipped {
   readonly nextSeq: number;
   readonly writes: number;
   readonly syncs: number;
+  /** Of `syncs`, those made on the calling thread (`DatabaseOptions.inlineSync`). */
+  readonly inlineSyncs: number;
 }
 
 /**
@@ -130,6 +134,7 @@ export class EntryLog {
     const log = await AppendLog.open(active.path, {
       fs,
       durability: options.durability,
+      inlineSync: options.inlineSync,
       readOnly: options.readOnly,
       onWarning,
       ...segmentReplay(active, accept),
@@ -170,6 +175,7 @@ export class EntryLog {
       nextSeq: this.nextSeqValue,
       writes: log.writes,
       syncs: log.syncs,
+      inlineSyncs: log.inlineSyncs,
       ...this.skipped,
     };
   }
