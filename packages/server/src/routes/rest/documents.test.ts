@@ -88,8 +88,19 @@ describe('PUT / PATCH / DELETE /collections/:c/docs/:key', () => {
     expect(server.db.collection('once').get('k')).toMatchObject({ n: 1 });
   });
 
+  it('If-Match compares strongly: a weak tag never matches (412), and is skipped in a list', async () => {
+    await root('PUT', '/collections/weak/docs/w', { n: 1 });
+    const weak = await root('PUT', '/collections/weak/docs/w', { n: 2 }, { 'if-match': 'W/"1"' });
+    expect(weak.status).toBe(412);
+    expect(weak.body).toMatchObject({ detail: { current: 1 } });
+    expect(server.db.collection('weak').get('w')).toMatchObject({ n: 1 });
+    const mixed = await root('PUT', '/collections/weak/docs/w', { n: 3 }, { 'if-match': 'W/"1", "1"' });
+    expect(mixed.status).toBe(200);
+    expect(mixed.headers.get('etag')).toBe('"2"');
+  });
+
   it('answers 400 for malformed preconditions', async () => {
-    const badTag = await root('PUT', '/collections/once/docs/k', { n: 1 }, { 'if-match': 'W/"1"' });
+    const badTag = await root('PUT', '/collections/once/docs/k', { n: 1 }, { 'if-match': 'V/"1"' });
     expect(badTag.status).toBe(400);
     expect(badTag.body).toMatchObject({ detail: { header: 'if-match' } });
     expect((await root('PUT', '/collections/once/docs/k', { n: 1 }, { 'if-none-match': '"1"' })).status).toBe(400);

@@ -31,7 +31,8 @@ export function expectedVersionOf(request: FastifyRequest, collection: Collectio
     return 0;
   }
   if (ifMatch === undefined) return undefined;
-  const wanted = parseIfMatch(ifMatch);
+  // If-Match compares strongly (RFC 9110, 13.1.1): a weak tag never matches, so it only counts as well formed.
+  const wanted = parseIfMatch(ifMatch).filter((tag): tag is number | '*' => tag !== WEAK);
   if (wanted.length === 1 && wanted[0] !== '*') return wanted[0];
   // `*` or a list: match against the current version, which then guards the write, so a write that
   // slips in between still fails with 412.
@@ -40,10 +41,14 @@ export function expectedVersionOf(request: FastifyRequest, collection: Collectio
   return current;
 }
 
-function parseIfMatch(header: string): (number | '*')[] {
+/** A weak entity tag (`W/"…"`) in If-Match: well formed, never matching. */
+const WEAK = 'weak';
+
+function parseIfMatch(header: string): (number | '*' | typeof WEAK)[] {
   const parts = header.split(',').map((part) => part.trim());
   return parts.map((part) => {
     if (part === '*') return '*';
+    if (/^W\/"[\x21\x23-\x7e]*"$/.test(part)) return WEAK;
     const match = /^"([1-9][0-9]{0,15})"$/.exec(part);
     if (match?.[1] === undefined) {
       throw new HttpError(400, `If-Match must be * or quoted document versions like "3", got ${JSON.stringify(part)}`, { header: 'if-match', value: header });
