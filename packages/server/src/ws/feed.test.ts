@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { type RawData } from 'ws';
 import { rootToken, startTestServer } from '../test-support/server.js';
-import { AUTH_TIMEOUT_MS, TOKEN_CHECK_INTERVAL_MS } from './feed.js';
+import { AUTH_TIMEOUT_MS, MAX_PENDING_PER_ADDRESS, TOKEN_CHECK_INTERVAL_MS } from './feed.js';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 type Frame = Record<string, unknown>;
@@ -106,6 +106,25 @@ describe('GET /ws change feed', () => {
     const response = await fetch(`${server.url}/ws`);
     expect(response.status).toBe(426);
     expect(await response.json()).toEqual({ error: expect.stringMatching(/WebSocket client/) as string, statusCode: 426 });
+  });
+
+  it('refuses a connection past MAX_PENDING_PER_ADDRESS unauthenticated ones from the same address, and takes one again once one authenticates', async () => {
+    const waiting = await Promise.all(Array.from({ length: MAX_PENDING_PER_ADDRESS }, () => FeedClient.connect(server.url)));
+    try {
+      const extra = await FeedClient.connect(server.url);
+      expect(await extra.next()).toMatchObject({ error: 'too_many_pending' });
+      expect((await extra.closedWithin(3000)).code).toBe(1013);
+
+      const first = waiting[0] as FeedClient;
+      first.socket.send(JSON.stringify({ action: 'AUTH', token: root }));
+      expect(await first.next()).toMatchObject({ status: 'authenticated' });
+      const again = await FeedClient.connect(server.url);
+      again.socket.send(JSON.stringify({ action: 'AUTH', token: root }));
+      expect(await again.next()).toMatchObject({ status: 'authenticated' });
+      again.close();
+    } finally {
+      for (const client of waiting) client.close();
+    }
   });
 
   it('answers the AUTH frame with the token subject and scopes', async () => {

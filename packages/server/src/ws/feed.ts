@@ -10,6 +10,12 @@ import { parseAuthFrame, type ErrorFrame } from './frames.js';
 
 /** How long a new socket has to send its AUTH frame. */
 export const AUTH_TIMEOUT_MS = 10_000;
+/**
+ * Sockets one client address may hold open before authenticating. Each costs memory and a timer for up to
+ * AUTH_TIMEOUT_MS without proving anything, and the feed is not rate limited: this bounds what one address
+ * can hold that way. Authenticated sockets do not count.
+ */
+export const MAX_PENDING_PER_ADDRESS = 32;
 /** How often open sockets' tokens are checked for revocation and expiry (well inside the promised 30 s). */
 export const TOKEN_CHECK_INTERVAL_MS = 5_000;
 /** A client this far behind (bytes queued to it) is disconnected rather than buffered without bound. */
@@ -38,6 +44,8 @@ function send(socket: WebSocket, frame: string): void {
 class FeedHub {
   private readonly open = new Set<WebSocket>();
   private readonly authenticated = new Map<WebSocket, Principal>();
+  /** Sockets not yet past their AUTH frame, by client address. */
+  private readonly pending = new Map<string, number>();
 
   constructor(
     private readonly auth: AuthService,
@@ -46,7 +54,26 @@ class FeedHub {
     private readonly listening: (any: boolean) => void,
   ) {}
 
-  accept(socket: WebSocket): void {
+  /** Takes a new socket from client `address`: it has AUTH_TIMEOUT_MS to send its AUTH frame. */
+  accept(socket: WebSocket, address: string): void {
+    // ws closes the socket itself after a protocol error (an oversized frame, say); the listener keeps the
+    // error from being thrown as an unhandled event.
+    socket.on('error', () => undefined);
+    const waiting = this.pending.get(address) ?? 0;
+    if (waiting >= MAX_PENDING_PER_ADDRESS) {
+      send(socket, JSON.stringify({ error: 'too_many_pending', detail: `${String(waiting)} connections from this address are still waiting to authenticate; send AUTH on those first` }));
+      socket.close(CLOSE_TRY_LATER, 'too many unauthenticated connections');
+      return;
+    }
+    this.pending.set(address, waiting + 1);
+    let counted = true;
+    const settlePending = (): void => {
+      if (!counted) return;
+      counted = false;
+      const left = (this.pending.get(address) ?? 1) - 1;
+      if (left === 0) this.pending.delete(address);
+      else this.pending.set(address, left);
+    };
     this.open.add(socket);
     this.report();
     const timer = setTimeout(() => {
@@ -55,17 +82,16 @@ class FeedHub {
     timer.unref();
     socket.once('message', (data, isBinary) => {
       clearTimeout(timer);
+      settlePending();
       void this.authenticate(socket, parseAuthFrame(data, isBinary));
     });
     socket.on('close', () => {
       clearTimeout(timer);
+      settlePending();
       this.open.delete(socket);
       this.forget(socket);
       this.report();
     });
-    // ws closes the socket itself after a protocol error (an oversized frame, say); the listener keeps the
-    // error from being thrown as an unhandled event.
-    socket.on('error', () => undefined);
   }
 
   private async authenticate(socket: WebSocket, frame: { token: string } | ErrorFrame): Promise<void> {
@@ -200,8 +226,8 @@ export const websocketFeed: FastifyPluginAsync<ServerContext> = async (app, { db
     // A plain GET (no upgrade) gets a clear answer instead of an empty 404.
     handler: async (_request, reply) =>
       reply.code(426).header('upgrade', 'websocket').send(errorBody(new HttpError(426, 'GET /ws is a WebSocket endpoint: connect with a WebSocket client'))),
-    wsHandler: (socket) => {
-      hub.accept(socket);
+    wsHandler: (socket, request) => {
+      hub.accept(socket, request.ip);
     },
   });
 };
