@@ -68,24 +68,13 @@ describe('AppendLog syncs of a lone writer', () => {
   });
 
   it('stays on the thread pool when the file handle has no datasyncSync', async () => {
+    const wrapped = wrapHandles(nodeFileSystem, () => ({}));
     const fs: FileSystem = {
-      ...nodeFileSystem,
+      ...wrapped,
       open: async (filePath, mode) => {
-        const handle = await nodeFileSystem.open(filePath, mode);
-        return {
-          path: handle.path,
-          write: (data, position) => handle.write(data, position),
-          writeSync: (data, position) => {
-            handle.writeSync(data, position);
-          },
-          read: (into, position) => handle.read(into, position),
-          readSync: (into, position) => handle.readSync(into, position),
-          datasync: () => handle.datasync(),
-          sync: () => handle.sync(),
-          truncate: (length) => handle.truncate(length),
-          size: () => handle.size(),
-          close: () => handle.close(),
-        };
+        const handle = await wrapped.open(filePath, mode);
+        Reflect.deleteProperty(handle, 'datasyncSync');
+        return handle;
       },
     };
     const log = await AppendLog.open(logPath, { fs });
