@@ -43,6 +43,7 @@ describe('resolveConfig', () => {
     ['maxBodyBytes', 0],
     ['maxKeysPerRequest', Number.NaN],
     ['trustProxy', 'yes'],
+    ['inlineSync', 'on'],
     ['logLevel', 'loud'],
     ['metricsToken', 'abc'],
     ['staticDir', ''],

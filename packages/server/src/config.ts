@@ -26,6 +26,12 @@ export interface ServerConfig {
   readonly maxKeysPerRequest: number;
   /** Take the client address from `X-Forwarded-For` (only behind a proxy you run). */
   readonly trustProxy: boolean;
+  /**
+   * Let a client writing alone have its commits fdatasync'd on the event loop (doc-engine's `inlineSync`).
+   * Off by default here: the loop serves every client, and the thread-pool hop it saves is small next to
+   * an HTTP round trip.
+   */
+  readonly inlineSync: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** A token that may read `/metrics` besides admin tokens. */
   readonly metricsToken: string | undefined;
@@ -49,6 +55,7 @@ export const serverDefaults = {
   maxBodyBytes: 10 * 1024 * 1024,
   maxKeysPerRequest: 1000,
   trustProxy: false,
+  inlineSync: false,
   logLevel: 'info',
   metricsToken: undefined,
   staticDir: undefined,
@@ -113,6 +120,7 @@ const CHECKS: { readonly [F in keyof ServerConfig]-?: Check } = {
   maxBodyBytes: integer(1),
   maxKeysPerRequest: integer(1),
   trustProxy: boolean,
+  inlineSync: boolean,
   logLevel: oneOf(LOG_LEVELS),
   metricsToken: (value) =>
     value === undefined || (typeof value === 'string' && value.length >= 16) ? undefined : 'must be a string of at least 16 characters',

@@ -21,6 +21,7 @@ export async function startServer(input: ServerConfigInput): Promise<KilnServer>
   const config = resolveConfig(input);
   const db = await Database.open(config.dataDir, {
     durability: config.durability,
+    inlineSync: config.inlineSync,
     ...(config.encryptionKey === undefined ? {} : { encryptionKey: config.encryptionKey }),
   });
   let app: FastifyInstance;

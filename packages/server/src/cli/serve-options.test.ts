@@ -39,9 +39,10 @@ describe('kilndb serve options', () => {
   });
 
   it('reads KILNDB_* variables, and a flag wins over its variable', () => {
-    const env = { KILNDB_JWT_SECRET: SECRET, KILNDB_ROOT_USER: 'envuser', KILNDB_ROOT_PASSWORD: 'envpw', KILNDB_PORT: '7000', KILNDB_DURABILITY: 'none', KILNDB_TRUST_PROXY: 'true' };
+    const env = { KILNDB_JWT_SECRET: SECRET, KILNDB_ROOT_USER: 'envuser', KILNDB_ROOT_PASSWORD: 'envpw', KILNDB_PORT: '7000', KILNDB_DURABILITY: 'none', KILNDB_TRUST_PROXY: 'true', KILNDB_INLINE_SYNC: '1' };
     const plan = planServe({ port: '0', rootPassword: 'flagpw' }, env);
-    expect(plan.input).toMatchObject({ jwtSecret: SECRET, rootUser: 'envuser', rootPassword: 'flagpw', port: 0, durability: 'none', trustProxy: true });
+    expect(plan.input).toMatchObject({ jwtSecret: SECRET, rootUser: 'envuser', rootPassword: 'flagpw', port: 0, durability: 'none', trustProxy: true, inlineSync: true });
+    expect(planServe({ rootPassword: 'pw' }, { KILNDB_JWT_SECRET: SECRET, KILNDB_ROOT_USER: 'u' }).input.inlineSync).toBeUndefined();
     expect(plan.notes).toEqual([]);
     expect(() => planServe({}, { ...env, KILNDB_RATE_LIMIT: 'lots' })).toThrow(/^--rate-limit \(from KILNDB_RATE_LIMIT\): must be a positive integer, got "lots"$/);
   });
