@@ -60,6 +60,21 @@ describe('AppendLog syncs of a lone writer', () => {
     expect(await ids()).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
 
+  it('lets timers run during a loop of awaited lone appends: each probe through the pool gives the event loop a turn', async () => {
+    const log = await AppendLog.open(logPath);
+    await loneWriter(log, LONE_SYNCS_TO_INLINE + 4);
+    let appended = 0;
+    let timerAt: number | undefined;
+    setTimeout(() => {
+      timerAt = appended;
+    }, 0);
+    for (; appended < 3 * PROBE_EVERY; appended++) await append(log, 1000 + appended);
+    expect(timerAt).toBeDefined();
+    expect(timerAt).toBeLessThanOrEqual(PROBE_EVERY);
+    expect(log.stats().inlineSyncs).toBeGreaterThan(2 * PROBE_EVERY);
+    await log.close();
+  });
+
   it('stays on the thread pool with inlineSync: false', async () => {
     const log = await AppendLog.open(logPath, { inlineSync: false });
     await loneWriter(log, 40);
