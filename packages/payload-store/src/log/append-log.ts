@@ -1,46 +1,21 @@
 import * as path from 'node:path';
 import { nodeFileSystem, type FileHandle } from '@kilndb/snapshot';
 import { asError } from '@kilndb/wal-format';
-import { Group, type Sync, type WrittenGroup } from './commit-group.js';
+import { EAGER_COMMIT_APPENDS, EAGER_COMMIT_BYTES, Group, INITIAL_GROUP_BYTES, SPARE_GROUP_BYTES, SPARE_GROUPS, type Sync, type WrittenGroup } from './commit-group.js';
 import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError } from '../errors.js';
-import { DEFAULT_WRITE_BEHIND_BYTES, type AppendLogOptions, type AppendOptions, type Durability, type LogWarning } from './log-options.js';
+import { DEFAULT_WRITE_BEHIND_BYTES, type AppendLogOptions, type AppendLogStats, type AppendOptions, type Durability, type LogWarning } from './log-options.js';
 import { replayReadOnly } from './log-reader.js';
 import { replayAndRepair } from './log-repair.js';
 import { DEFAULT_PREALLOCATE_BYTES, Preallocation } from './preallocation.js';
 import type { ReplaySummary } from './replay-summary.js';
-import { SyncPolicy } from './sync-policy.js';
-
-export interface AppendLogStats {
-  /** Logical end: every appended byte, written or not. */
-  readonly size: number;
-  readonly writtenBytes: number;
-  readonly syncedBytes: number;
-  /** Group writes issued. */
-  readonly writes: number;
-  /** fdatasync calls issued. */
-  readonly syncs: number;
-  /** Of `syncs`, those made on the calling thread (see `AppendLogOptions.inlineSync`). */
-  readonly inlineSyncs: number;
-}
-
-const INITIAL_GROUP_BYTES = 64 * 1024;
-/** Recycled groups kept, and the largest buffer worth keeping. */
-const SPARE_GROUPS = 4;
-const SPARE_GROUP_BYTES = 4 * 1024 * 1024;
-/**
- * fdatasyncs allowed under way at once. A second one lets appends that arrived during the first start their
- * sync as soon as they are written instead of waiting for the first to come back, so encoding overlaps the disk.
- */
-const MAX_SYNCS_IN_FLIGHT = 2;
-/** Size or count of fsync'd appends at which a group is committed without waiting for the end of the tick. */
-const EAGER_COMMIT_BYTES = 32 * 1024;
-const EAGER_COMMIT_APPENDS = 32;
+import { isSingleAppend, MAX_SYNCS_IN_FLIGHT, SyncPolicy } from './sync-policy.js';
 
 /**
  * An append-only file of wal-format records with group commit. Appends wait in a group; the group is
  * written with one synchronous write (page cache) and made durable with one fdatasync on the thread pool,
- * while the next group fills (a writer found committing alone on a quick disk syncs on its own thread: sync-policy.ts). The one implementation of appending, group commit and torn-tail repair in
- * KilnDB: payload-store and doc-engine both write through it. Its reader is `readLog` (log-reader.ts).
+ * while the next group fills (a writer committing alone on a quick disk syncs on its own thread:
+ * sync-policy.ts). The one implementation of appending, group commit and torn-tail repair in KilnDB:
+ * payload-store and doc-engine both write through it. Its reader is `readLog` (log-reader.ts).
  */
 export class AppendLog {
   readonly durability: Durability;
@@ -74,9 +49,6 @@ export class AppendLog {
   private closed = false;
   private writes = 0;
   private syncs = 0;
-  private inlineSyncs = 0;
-  /** Appends so far, for telling a lone writer (see `syncPolicy`). */
-  private appends = 0;
   private readonly syncPolicy: SyncPolicy;
 
   /** What replay met when the log was opened. */
@@ -153,7 +125,7 @@ export class AppendLog {
       syncedBytes: this.syncedEnd,
       writes: this.writes,
       syncs: this.syncs,
-      inlineSyncs: this.inlineSyncs,
+      inlineSyncs: this.syncPolicy.inlineSyncs,
     };
   }
 
@@ -167,7 +139,7 @@ export class AppendLog {
       return this.exclusive.then(() => this.append(size, encode, options));
     }
     this.assertWritable();
-    this.appends++;
+    this.syncPolicy.appended();
     const group = this.pending;
     const relative = group.reserve(size);
     encode(group.bytes, relative);
@@ -394,8 +366,9 @@ export class AppendLog {
       this.writtenEnd = start + group.length;
     }
     if (group.flushWaiters.length > 0 || (this.durability === 'fsync' && group.waiters.length > 0)) {
-      if (handle.datasyncSync !== undefined && this.alone(group) && this.syncPolicy.inline()) {
-        this.syncInline(handle.datasyncSync.bind(handle), group, start);
+      const alone = this.unsynced.length === 0 && this.syncsInFlight.length === 0 && isSingleAppend([group]);
+      if (handle.datasyncSync !== undefined && alone && this.syncPolicy.inline()) {
+        this.syncInline(handle, group, start);
         return;
       }
       this.unsynced.push({ group, start });
@@ -405,23 +378,15 @@ export class AppendLog {
     }
   }
 
-  /** Whether `group`, just written, is the only one waiting for a sync, for one append and no flush. */
-  private alone(group: Group): boolean {
-    return group.waiters.length === 1 && group.flushWaiters.length === 0 && this.unsynced.length === 0 && this.syncsInFlight.length === 0;
-  }
-
   /** Makes `group` durable with an fdatasync on the calling thread, and settles it. */
-  private syncInline(datasyncSync: () => void, group: Group, start: number): void {
-    const began = performance.now();
+  private syncInline(handle: FileHandle, group: Group, start: number): void {
     this.syncs++;
-    this.inlineSyncs++;
     try {
-      datasyncSync();
+      this.syncPolicy.runInline(handle);
     } catch (error) {
       this.fail(asError(error), 'fdatasync failed', [group]);
       return;
     }
-    this.syncPolicy.inlined(performance.now() - began);
     this.syncedEnd = this.writtenEnd;
     this.settle(group, start);
   }
@@ -440,9 +405,8 @@ export class AppendLog {
       return;
     }
     if (this.syncsInFlight.length >= MAX_SYNCS_IN_FLIGHT) return;
-    const groups = this.unsynced;
-    const single = groups.length === 1 && groups[0]?.group.waiters.length === 1 && groups[0].group.flushWaiters.length === 0;
-    const sync: Sync = { covers: this.writtenEnd, groups, startedAt: performance.now(), appendsAtStart: this.appends, single };
+    const single = isSingleAppend(this.unsynced.map(({ group }) => group));
+    const sync: Sync = { covers: this.writtenEnd, groups: this.unsynced, mark: this.syncPolicy.pooledStart(single) };
     this.unsynced = [];
     this.syncsInFlight.push(sync);
     this.syncs++;
@@ -459,7 +423,7 @@ export class AppendLog {
 
   private synced(sync: Sync): void {
     if (this.failure !== undefined) return;
-    this.syncPolicy.pooled(performance.now() - sync.startedAt, !sync.single || this.appends !== sync.appendsAtStart);
+    this.syncPolicy.pooledEnd(sync.mark);
     if (sync.covers > this.syncedEnd) this.syncedEnd = sync.covers;
     // Syncs started earlier cover less, so this one made their bytes durable too, even if they are still running.
     while (this.syncsInFlight.length > 0 && (this.syncsInFlight[0]?.covers ?? Infinity) <= this.syncedEnd) {

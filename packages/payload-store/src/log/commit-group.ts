@@ -1,3 +1,14 @@
+import type { SyncMark } from './sync-policy.js';
+
+/** Bytes a new group's buffer starts with. */
+export const INITIAL_GROUP_BYTES = 64 * 1024;
+/** Recycled groups kept, and the largest buffer worth keeping. */
+export const SPARE_GROUPS = 4;
+export const SPARE_GROUP_BYTES = 4 * 1024 * 1024;
+/** Size or count of fsync'd appends at which a group is committed without waiting for the end of the tick. */
+export const EAGER_COMMIT_BYTES = 32 * 1024;
+export const EAGER_COMMIT_APPENDS = 32;
+
 /** An append waiting for its group to be written (and synced, if its durability asks for that). */
 export interface Waiter {
   /** Offset of the waiter's bytes inside its group; the group's file position is known only once written. */
@@ -53,10 +64,6 @@ export interface Sync {
   /** The log's written end when it started: every byte before it is durable once it completes. */
   readonly covers: number;
   readonly groups: WrittenGroup[];
-  /** performance.now() when it started. */
-  readonly startedAt: number;
-  /** The log's append count when it started: a higher count when it ends means others appended meanwhile. */
-  readonly appendsAtStart: number;
-  /** Whether it covers a single append. */
-  readonly single: boolean;
+  /** What the sync policy noted when it started. */
+  readonly mark: SyncMark;
 }

@@ -4,9 +4,9 @@
  * `readLog` (replays a log nothing appends to, repairs nothing), and DirectoryLock keeps one writer per
  * directory. Loading this entry loads none of the VelesDB-compatible store.
  */
-export { AppendLog, type AppendLogStats } from './append-log.js';
+export { AppendLog } from './append-log.js';
 export { readLog } from './log-reader.js';
-export type { AppendLogOptions, AppendOptions, Durability, LogWarning, ReplayOptions } from './log-options.js';
+export type { AppendLogOptions, AppendLogStats, AppendOptions, Durability, LogWarning, ReplayOptions } from './log-options.js';
 export type { DamageReport, ReplaySummary } from './replay-summary.js';
 export { DirectoryLock } from './directory-lock.js';
 export {

@@ -63,6 +63,19 @@ export interface AppendLogOptions extends ReplayOptions {
   readonly inlineSync?: boolean;
 }
 
+export interface AppendLogStats {
+  /** Logical end: every appended byte, written or not. */
+  readonly size: number;
+  readonly writtenBytes: number;
+  readonly syncedBytes: number;
+  /** Group writes issued. */
+  readonly writes: number;
+  /** fdatasync calls issued. */
+  readonly syncs: number;
+  /** Of `syncs`, those made on the calling thread (see `AppendLogOptions.inlineSync`). */
+  readonly inlineSyncs: number;
+}
+
 export interface AppendOptions {
   /** Settle at once and leave the bytes for `flush()`, whatever the log's durability. */
   readonly defer?: boolean;

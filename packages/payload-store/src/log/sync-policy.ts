@@ -4,8 +4,25 @@ export const LONE_SYNCS_TO_INLINE = 8;
 export const PROBE_EVERY = 16;
 /** Syncs on the calling thread only while syncs average under this (the event loop waits that long). */
 export const INLINE_SYNC_LIMIT_MS = 1;
+/**
+ * fdatasyncs allowed under way at once. A second one lets appends that arrived during the first start their
+ * sync as soon as they are written instead of waiting for the first to come back, so encoding overlaps the disk.
+ */
+export const MAX_SYNCS_IN_FLIGHT = 2;
 /** Weight of the newest sync in the running average. */
 const NEWEST_WEIGHT = 0.2;
+
+/** What the policy notes when a thread-pool sync starts. */
+export interface SyncMark {
+  readonly startedAt: number;
+  readonly appendsAtStart: number;
+  readonly single: boolean;
+}
+
+/** Whether `groups` hold one waiting append between them, and no flush. */
+export function isSingleAppend(groups: readonly { readonly waiters: readonly unknown[]; readonly flushWaiters: readonly unknown[] }[]): boolean {
+  return groups.length === 1 && groups[0]?.waiters.length === 1 && groups[0].flushWaiters.length === 0;
+}
 
 /**
  * Whether a lone commit fdatasyncs on the calling thread or on the thread pool.
@@ -20,11 +37,38 @@ const NEWEST_WEIGHT = 0.2;
  * brings every commit back to the pool.
  */
 export class SyncPolicy {
+  /** Syncs made on the calling thread. */
+  inlineSyncs = 0;
   private loneSyncs = 0;
   private inlineCommits = 0;
   private averageMs: number | undefined;
+  /** Appends so far: a higher count when a pooled sync ends means others appended meanwhile. */
+  private appends = 0;
 
   constructor(private readonly enabled: boolean) {}
+
+  /** The log took an append. */
+  appended(): void {
+    this.appends++;
+  }
+
+  /** A thread-pool sync starts; `single`: it covers one append and no flush. */
+  pooledStart(single: boolean): SyncMark {
+    return { startedAt: performance.now(), appendsAtStart: this.appends, single };
+  }
+
+  /** The thread-pool sync started with `mark` ended. */
+  pooledEnd(mark: SyncMark): void {
+    this.pooled(performance.now() - mark.startedAt, !mark.single || this.appends !== mark.appendsAtStart);
+  }
+
+  /** fdatasyncs `handle` on the calling thread (errors propagate), timing it. */
+  runInline(handle: { datasyncSync?(): void }): void {
+    const began = performance.now();
+    this.inlineSyncs++;
+    handle.datasyncSync?.();
+    this.inlined(performance.now() - began);
+  }
 
   /** Whether the sync of a commit that is alone (one append, no other sync under way) runs on the calling thread. */
   inline(): boolean {
