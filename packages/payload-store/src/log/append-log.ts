@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { nodeFileSystem, type FileHandle } from '@kilndb/snapshot';
 import { asError } from '@kilndb/wal-format';
-import { EAGER_COMMIT_APPENDS, EAGER_COMMIT_BYTES, Group, INITIAL_GROUP_BYTES, SPARE_GROUP_BYTES, SPARE_GROUPS, type Sync, type WrittenGroup } from './commit-group.js';
+import { EAGER_COMMIT_APPENDS, EAGER_COMMIT_BYTES, GroupBuffers, type Group, type Sync, type WrittenGroup } from './commit-group.js';
 import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError } from '../errors.js';
 import { DEFAULT_WRITE_BEHIND_BYTES, type AppendLogOptions, type AppendLogStats, type AppendOptions, type Durability, type LogWarning } from './log-options.js';
 import { replayReadOnly } from './log-reader.js';
@@ -30,8 +30,8 @@ export class AppendLog {
   private syncedEnd: number;
   private preallocation: Preallocation;
   /** The group appends go into; it always starts at `writtenEnd`. */
-  private pending = new Group(INITIAL_GROUP_BYTES);
-  private readonly spares: Group[] = [];
+  private readonly buffers = new GroupBuffers();
+  private pending = this.buffers.newGroup();
   /** Written groups whose waiters need an fdatasync that has not started yet. */
   private unsynced: WrittenGroup[] = [];
   /** In start order, so in increasing `covers`. */
@@ -352,7 +352,7 @@ export class AppendLog {
     const handle = this.handle;
     const group = this.pending;
     if (group.empty || handle === undefined || this.repairing !== undefined || this.failure !== undefined) return;
-    this.pending = this.spares.pop() ?? new Group(INITIAL_GROUP_BYTES);
+    this.pending = this.buffers.newGroup();
     const start = this.writtenEnd;
     if (group.length > 0) {
       try {
@@ -360,11 +360,14 @@ export class AppendLog {
         this.writes++;
         handle.writeSync(group.bytes.subarray(0, group.length), start);
       } catch (error) {
+        this.buffers.keep(group);
         this.writeFailed(handle, group, start, asError(error));
         return;
       }
       this.writtenEnd = start + group.length;
     }
+    // The bytes are in the page cache now: only the waiters wait on.
+    this.buffers.keep(group);
     if (group.flushWaiters.length > 0 || (this.durability === 'fsync' && group.waiters.length > 0)) {
       const alone = this.unsynced.length === 0 && this.syncsInFlight.length === 0 && isSingleAppend([group]);
       if (handle.datasyncSync !== undefined && alone && this.syncPolicy.inline()) {
@@ -436,13 +439,8 @@ export class AppendLog {
   private settle(group: Group, start: number): void {
     for (const waiter of group.waiters) waiter.resolve(start + waiter.relative);
     for (const waiter of group.flushWaiters) waiter.resolve(start);
-    this.recycle(group);
   }
 
-  private recycle(group: Group): void {
-    group.reset();
-    if (group.bytes.length <= SPARE_GROUP_BYTES && this.spares.length < SPARE_GROUPS) this.spares.push(group);
-  }
 
   /**
    * A write failed part way, or not at all: cut the file back to where the group started, so the log stays
@@ -463,7 +461,6 @@ export class AppendLog {
       }
       const failure = new LogWriteError(this.filePath, error);
       for (const waiter of [...group.waiters, ...group.flushWaiters]) waiter.reject(failure);
-      this.recycle(group);
     };
     this.repairing = repair().finally(() => {
       this.repairing = undefined;
@@ -483,7 +480,7 @@ export class AppendLog {
     ];
     this.syncsInFlight = [];
     this.unsynced = [];
-    this.pending = new Group(INITIAL_GROUP_BYTES);
+    this.pending = this.buffers.newGroup();
     let acknowledgedLost = false;
     for (const group of groups) {
       acknowledgedLost ||= group.acknowledged;

@@ -1,10 +1,10 @@
 import type { SyncMark } from './sync-policy.js';
 
 /** Bytes a new group's buffer starts with. */
-export const INITIAL_GROUP_BYTES = 64 * 1024;
-/** Recycled groups kept, and the largest buffer worth keeping. */
-export const SPARE_GROUPS = 4;
-export const SPARE_GROUP_BYTES = 4 * 1024 * 1024;
+const INITIAL_GROUP_BYTES = 64 * 1024;
+/** Group buffers kept for reuse once written, and the largest worth keeping. */
+const SPARE_BUFFERS = 4;
+const SPARE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Size or count of fsync'd appends at which a group is committed without waiting for the end of the tick. */
 export const EAGER_COMMIT_BYTES = 32 * 1024;
 export const EAGER_COMMIT_APPENDS = 32;
@@ -17,7 +17,12 @@ export interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-/** Bytes committed together: one write, and at most one fdatasync. */
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * Bytes committed together: one write, and at most one fdatasync. Once written, a group gives its buffer
+ * back (`takeBytes`) and only its waiters wait for the sync, so groups waiting on a slow disk hold no bytes.
+ */
 export class Group {
   bytes: Uint8Array;
   length = 0;
@@ -26,8 +31,16 @@ export class Group {
   /** Holds bytes whose appends already settled ('none' or deferred): a failed write of them loses acknowledged data. */
   acknowledged = false;
 
-  constructor(capacity: number) {
-    this.bytes = new Uint8Array(capacity);
+  /** `buffer` may hold old bytes: appends overwrite what they use, and only `length` bytes are written. */
+  constructor(buffer: Uint8Array) {
+    this.bytes = buffer;
+  }
+
+  /** The group's buffer, for another group to reuse; the group keeps none (it has been written). */
+  takeBytes(): Uint8Array {
+    const bytes = this.bytes;
+    this.bytes = NO_BYTES;
+    return bytes;
   }
 
   reserve(size: number): number {
@@ -45,11 +58,21 @@ export class Group {
     return this.length === 0 && this.flushWaiters.length === 0;
   }
 
-  reset(): void {
-    this.length = 0;
-    this.waiters = [];
-    this.flushWaiters = [];
-    this.acknowledged = false;
+}
+
+/** Buffers of written groups, handed to the next groups: a busy log reuses a few instead of allocating one per commit. */
+export class GroupBuffers {
+  private readonly spare: Uint8Array[] = [];
+
+  /** A new empty group, on a kept buffer when there is one. */
+  newGroup(): Group {
+    return new Group(this.spare.pop() ?? new Uint8Array(INITIAL_GROUP_BYTES));
+  }
+
+  /** Takes a written group's buffer for later groups (up to a few, none too large to keep). */
+  keep(group: Group): void {
+    const bytes = group.takeBytes();
+    if (bytes.length > 0 && bytes.length <= SPARE_BUFFER_BYTES && this.spare.length < SPARE_BUFFERS) this.spare.push(bytes);
   }
 }
 
