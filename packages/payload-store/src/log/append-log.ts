@@ -8,7 +8,7 @@ import { replayReadOnly } from './log-reader.js';
 import { replayAndRepair } from './log-repair.js';
 import { DEFAULT_PREALLOCATE_BYTES, Preallocation } from './preallocation.js';
 import type { ReplaySummary } from './replay-summary.js';
-import { isSingleAppend, MAX_SYNCS_IN_FLIGHT, SyncPolicy } from './sync-policy.js';
+import { canSyncInline, isSingleAppend, MAX_SYNCS_IN_FLIGHT, SyncPolicy, type InlineSyncable } from './sync-policy.js';
 
 /**
  * An append-only file of wal-format records with group commit. Appends wait in a group; the group is
@@ -370,7 +370,7 @@ export class AppendLog {
     this.buffers.keep(group);
     if (group.flushWaiters.length > 0 || (this.durability === 'fsync' && group.waiters.length > 0)) {
       const alone = this.unsynced.length === 0 && this.syncsInFlight.length === 0 && isSingleAppend([group]);
-      if (handle.datasyncSync !== undefined && alone && this.syncPolicy.inline()) {
+      if (canSyncInline(handle) && alone && this.syncPolicy.inline()) {
         this.syncInline(handle, group, start);
         return;
       }
@@ -382,7 +382,7 @@ export class AppendLog {
   }
 
   /** Makes `group` durable with an fdatasync on the calling thread, and settles it. */
-  private syncInline(handle: FileHandle, group: Group, start: number): void {
+  private syncInline(handle: InlineSyncable, group: Group, start: number): void {
     this.syncs++;
     try {
       this.syncPolicy.runInline(handle);

@@ -19,6 +19,16 @@ export interface SyncMark {
   readonly single: boolean;
 }
 
+/** A file handle that can fdatasync on the calling thread. */
+export interface InlineSyncable {
+  datasyncSync(): void;
+}
+
+/** Whether `handle` can fdatasync on the calling thread (`FileHandle.datasyncSync` is optional). */
+export function canSyncInline<T extends { datasyncSync?(): void }>(handle: T): handle is T & InlineSyncable {
+  return handle.datasyncSync !== undefined;
+}
+
 /** Whether `groups` hold one waiting append between them, and no flush. */
 export function isSingleAppend(groups: readonly { readonly waiters: readonly unknown[]; readonly flushWaiters: readonly unknown[] }[]): boolean {
   return groups.length === 1 && groups[0]?.waiters.length === 1 && groups[0].flushWaiters.length === 0;
@@ -63,10 +73,10 @@ export class SyncPolicy {
   }
 
   /** fdatasyncs `handle` on the calling thread (errors propagate), timing it. */
-  runInline(handle: { datasyncSync?(): void }): void {
+  runInline(handle: InlineSyncable): void {
     const began = performance.now();
     this.inlineSyncs++;
-    handle.datasyncSync?.();
+    handle.datasyncSync();
     this.inlined(performance.now() - began);
   }
 
