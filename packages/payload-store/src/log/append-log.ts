@@ -369,7 +369,7 @@ export class AppendLog {
     // The bytes are in the page cache now: only the waiters wait on.
     this.buffers.keep(group);
     if (group.flushWaiters.length > 0 || (this.durability === 'fsync' && group.waiters.length > 0)) {
-      const alone = this.unsynced.length === 0 && this.syncsInFlight.length === 0 && isSingleAppend([group]);
+      const alone = this.unsynced.length === 0 && this.syncsInFlight.length === 0 && isSingleAppend(group);
       if (canSyncInline(handle) && alone && this.syncPolicy.inline()) {
         this.syncInline(handle, group, start);
         return;
@@ -408,7 +408,8 @@ export class AppendLog {
       return;
     }
     if (this.syncsInFlight.length >= MAX_SYNCS_IN_FLIGHT) return;
-    const single = isSingleAppend(this.unsynced.map(({ group }) => group));
+    const only = this.unsynced.length === 1 ? this.unsynced[0] : undefined;
+    const single = only !== undefined && isSingleAppend(only.group);
     const sync: Sync = { covers: this.writtenEnd, groups: this.unsynced, mark: this.syncPolicy.pooledStart(single) };
     this.unsynced = [];
     this.syncsInFlight.push(sync);

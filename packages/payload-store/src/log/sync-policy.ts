@@ -29,9 +29,9 @@ export function canSyncInline<T extends { datasyncSync?(): void }>(handle: T): h
   return handle.datasyncSync !== undefined;
 }
 
-/** Whether `groups` hold one waiting append between them, and no flush. */
-export function isSingleAppend(groups: readonly { readonly waiters: readonly unknown[]; readonly flushWaiters: readonly unknown[] }[]): boolean {
-  return groups.length === 1 && groups[0]?.waiters.length === 1 && groups[0].flushWaiters.length === 0;
+/** Whether `group` holds one waiting append and no flush. */
+export function isSingleAppend(group: { readonly waiters: readonly unknown[]; readonly flushWaiters: readonly unknown[] }): boolean {
+  return group.waiters.length === 1 && group.flushWaiters.length === 0;
 }
 
 /**
