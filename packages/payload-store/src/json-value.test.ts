@@ -90,6 +90,16 @@ describe('copyJsonValue', () => {
     expect(Object.isFrozen(copy) && Object.isFrozen(copy.a) && Object.isFrozen(copy.a[1])).toBe(true);
   });
 
+  it('gives back every string as it was, short repeated ones and long concatenated ones alike', () => {
+    // Short strings go through a bounded cache of recent ones: colliding strings must never be mixed up.
+    const strings = Array.from({ length: 20_000 }, (_, i) => (i % 3 === 0 ? `s${i % 500}` : i % 3 === 1 ? `v-${i}` : 'long '.repeat(5) + String(i)));
+    for (let pass = 0; pass < 2; pass++) {
+      const result = copyJsonValue({ strings });
+      if (!('copy' in result)) throw new Error('expected a copy');
+      expect((result.copy as { strings: string[] }).strings).toEqual(strings);
+    }
+  });
+
   it('keeps a field named __proto__ as data', () => {
     const result = copyJsonValue(JSON.parse('{"__proto__": {"polluted": true}}'));
     if (!('copy' in result)) throw new Error('expected a copy');

@@ -77,6 +77,38 @@ export function describeJsonPart(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/**
+ * `text`, stored by V8 as one run of characters. A string built by concatenation is a tree of its parts
+ * until something reads it whole; converting it to a number does, in place, and the GC then drops the tree.
+ * A flat string costs a failed number parse.
+ */
+export function flatten(text: string): string {
+  void Number(text);
+  return text;
+}
+
+/** Strings up to this length are shared through `RECENT_SHORT_STRINGS`. */
+const SHARED_STRING_MAX_LENGTH = 16;
+const RECENT_SLOTS = 4096;
+/** The last short string seen per hash slot (a bounded cache: a collision replaces the older string). */
+const RECENT_SHORT_STRINGS: (string | undefined)[] = new Array<string | undefined>(RECENT_SLOTS);
+
+/**
+ * The string a kept copy holds for `text`: flat, and for a short one, the same string as the last equal
+ * one copied, so repeated values (a status, a city, a tag) share one string as they do in what JSON.parse
+ * gives back. Without both, documents built in code took about a sixth more memory than parsed ones.
+ */
+function keptString(text: string): string {
+  if (text.length > SHARED_STRING_MAX_LENGTH) return flatten(text);
+  let hash = text.length;
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  const slot = hash & (RECENT_SLOTS - 1);
+  const seen = RECENT_SHORT_STRINGS[slot];
+  if (seen === text) return seen;
+  RECENT_SHORT_STRINGS[slot] = flatten(text);
+  return text;
+}
+
 /** Returned up the walk once a fault is found; the walk's fields say what and where. */
 const FAULT: unique symbol = Symbol('json fault');
 
@@ -102,6 +134,7 @@ class Walk {
   visit(value: unknown, depth: number): unknown {
     switch (typeof value) {
       case 'string':
+        return this.copy ? keptString(value) : value;
       case 'boolean':
         return value;
       case 'number':

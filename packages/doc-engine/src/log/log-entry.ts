@@ -68,16 +68,6 @@ function valueJson(entry: LogEntry): string {
  * otherwise an entry's own `tx` is kept.
  */
 export function encodeEntries(entries: readonly LogEntry[], tx?: string, tagFrom = 0, tagTo = entries.length): Uint8Array[] {
-  return encodeEntriesWithJson(entries, tx, tagFrom, tagTo).payloads;
-}
-
-/** `encodeEntries`, also handing back each entry's value as the JSON it was encoded with ('' for null). */
-export function encodeEntriesWithJson(
-  entries: readonly LogEntry[],
-  tx?: string,
-  tagFrom = 0,
-  tagTo = entries.length,
-): { payloads: Uint8Array[]; bodies: string[] } {
   const bodies = entries.map(valueJson);
   const tags = entries.map((entry, i) => (tx !== undefined && i >= tagFrom && i < tagTo ? tx : (entry.tx ?? '')));
   let room = 0;
@@ -105,7 +95,7 @@ export function encodeEntriesWithJson(
     buf.writeUInt16LE(txBytes, start + 16);
     payloads.push(buf.subarray(start, at));
   });
-  return { payloads, bodies };
+  return payloads;
 }
 
 /** One entry's payload; see `encodeEntries`. */

@@ -133,6 +133,7 @@ describe('stored documents', () => {
   it('put the system fields first and read back as _key, _v and the user fields', () => {
     const doc = makeStoredDoc('k', 2, 7, 100, 200, { a: 1 });
     expect(Object.keys(doc)).toEqual(['_key', '_v', '_seq', '_createdAt', '_modifiedAt', 'a']);
+    expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
     expect(Object.isFrozen(doc)).toBe(true);
     const view = readView(doc);
     expect(view).toEqual({ _key: 'k', _v: 2, a: 1 });

@@ -162,11 +162,11 @@ export class DocumentState implements StateView {
     return next;
   }
 
-  /** Applies a committed entry; an INSERT stores `stored` when given (the same document, parsed from its JSON) instead of `entry.value`. */
-  apply(entry: LogEntry, stored?: StoredDoc): void {
+  /** Applies a committed entry. */
+  apply(entry: LogEntry): void {
     switch (entry.cmd) {
       case 'INSERT': {
-        const doc = stored ?? (entry.value as StoredDoc);
+        const doc = entry.value as StoredDoc;
         const state = this.ensure(entry.collection);
         state.put(entry.key, doc);
         if (doc._seq > state.lastSeq) state.lastSeq = doc._seq;

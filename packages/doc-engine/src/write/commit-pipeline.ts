@@ -3,11 +3,9 @@ import type { ChangeFeed } from '../changes.js';
 import { checkSchema, evictions } from './constraints.js';
 import type { EntryCipher } from '../crypto/index.js';
 import type { EntryLog, SeqRange } from '../log/entry-log.js';
-import { encodeEntriesWithJson, type LogEntry } from '../log/log-entry.js';
+import { encodeEntries, type LogEntry } from '../log/log-entry.js';
 import { Overlay } from './overlay.js';
 import { PendingWrites, addKey, type Footprint } from './pending-writes.js';
-import type { StoredDoc } from '../query/types.js';
-import { deepFreeze } from '../state/documents.js';
 import type { DocumentState } from '../state/state.js';
 import { uuid7 } from '../uuid7.js';
 import { planWrite, type WriteOp } from './write-plan.js';
@@ -102,9 +100,8 @@ export class CommitPipeline {
     if (entries.length === 0) return Promise.resolve();
     const txId = entries.length > 1 ? uuid7() : undefined;
     let payloads: Uint8Array[];
-    let bodies: string[];
     try {
-      ({ payloads, bodies } = this.encode(entries, txId));
+      payloads = this.encode(entries, txId);
     } catch (error) {
       return Promise.reject(asError(error));
     }
@@ -120,7 +117,7 @@ export class CommitPipeline {
     }
     const applied = written
       .then((range) => {
-        this.applyCommit(range, entries, txId, bodies);
+        this.applyCommit(range, entries, txId);
       })
       .finally(() => {
         if (placed) this.settleOne();
@@ -135,32 +132,27 @@ export class CommitPipeline {
     return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
-  /** The entries' payloads (sealed when encrypted) and their values' JSON, one per entry of `entries`. */
-  private encode(entries: readonly LogEntry[], txId: string | undefined): { payloads: Uint8Array[]; bodies: string[] } {
+  /** The entries' payloads (sealed when encrypted), one per entry of `entries`, framed as a transaction when `txId` is given. */
+  private encode(entries: readonly LogEntry[], txId: string | undefined): Uint8Array[] {
     let payloads: Uint8Array[];
-    let bodies: string[];
     if (txId === undefined) {
-      ({ payloads, bodies } = encodeEntriesWithJson(entries));
+      payloads = encodeEntries(entries);
     } else {
       const time = (entries[0] as LogEntry)._t;
       const framed: LogEntry[] = [{ cmd: 'TX_BEGIN', collection: '', key: txId, value: null, _t: time }];
       for (const entry of entries) framed.push(entry);
       framed.push({ cmd: 'TX_COMMIT', collection: '', key: txId, value: { count: entries.length }, _t: time });
-      ({ payloads, bodies } = encodeEntriesWithJson(framed, txId, 1, framed.length - 1));
-      bodies = bodies.slice(1, -1);
+      payloads = encodeEntries(framed, txId, 1, framed.length - 1);
     }
     const cipher = this.target.cipher;
-    return { payloads: cipher === undefined ? payloads : payloads.map((plain) => cipher.seal(plain)), bodies };
+    return cipher === undefined ? payloads : payloads.map((plain) => cipher.seal(plain));
   }
 
-  private applyCommit(range: SeqRange, entries: readonly LogEntry[], txId: string | undefined, bodies: readonly string[]): void {
+  private applyCommit(range: SeqRange, entries: readonly LogEntry[], txId: string | undefined): void {
     const { state, feed } = this.target;
-    // A document is kept as JSON.parse gives it back from the JSON the log holds: all its fields in the
-    // object itself and every string flat, which takes about a fifth less memory than the document built
-    // from the caller's values, and reads faster. Frozen deeply, as every document the engine builds is.
-    entries.forEach((entry, i) => {
-      state.apply(entry, entry.cmd === 'INSERT' ? deepFreeze(JSON.parse(bodies[i] as string) as StoredDoc) : undefined);
-    });
+    // An INSERT's value is the stored document the plan built: a frozen deep copy of the caller's fields,
+    // with every string flat and the fields laid out in the object itself, so it is kept as it is.
+    for (const entry of entries) state.apply(entry);
     this.lastSeq = range.lastSeq;
     if (feed.active) {
       const first = txId === undefined ? range.firstSeq : range.firstSeq + 1;
