@@ -400,28 +400,30 @@ export class Database {
   }
 
   /** Commits `ops` atomically; see DatabaseInternals. */
-  async #commitOps(ops: readonly WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
+  #commitOps(ops: readonly WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
     const footprint = opsFootprint(ops);
     let entries: (LogEntry | undefined)[] = [];
-    await this.#commits.whenFree(footprint, () => {
-      entries = this.#commits.plan(ops);
-      return this.#commits.append(entries, footprint);
-    });
-    return entries;
+    return this.#commits
+      .whenFree(footprint, () => {
+        entries = this.#commits.plan(ops);
+        return this.#commits.append(entries, footprint);
+      })
+      .then(() => entries);
   }
 
   /**
    * Waits until no write to `collection` is in flight, then calls `select` and commits the ops it returns in
    * the same synchronous step, so the selection cannot go stale before it is planned.
    */
-  async #commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
+  #commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
     const footprint: Footprint = { keys: new Map(), collections: [collection] };
     let entries: (LogEntry | undefined)[] = [];
-    await this.#commits.whenFree(footprint, () => {
-      entries = this.#commits.plan(select(this.#options.clock()));
-      return this.#commits.append(entries, footprint);
-    });
-    return entries;
+    return this.#commits
+      .whenFree(footprint, () => {
+        entries = this.#commits.plan(select(this.#options.clock()));
+        return this.#commits.append(entries, footprint);
+      })
+      .then(() => entries);
   }
 
   #assertOpen(): void {

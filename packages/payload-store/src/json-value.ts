@@ -50,6 +50,9 @@ export function findJsonFault(value: unknown, options: JsonWalkOptions = {}): Js
  * frozen, and -0 becomes 0 (as it reads back from JSON), so what the caller keeps is what a reopen reads.
  */
 export function copyJsonValue(value: unknown, options: JsonWalkOptions = {}): { readonly copy: unknown } | { readonly fault: JsonFault } {
+  // Most document fields are strings, numbers and booleans: those need no walk (and its lists).
+  const primitive = primitiveCopy(value);
+  if (primitive !== FAULT) return { copy: primitive };
   const walk = new Walk(true, options.parent);
   const copy = walk.visit(value, options.depth ?? 0);
   return copy === FAULT ? { fault: walk.fault() } : { copy };
@@ -111,6 +114,20 @@ function keptString(text: string): string {
 
 /** Returned up the walk once a fault is found; the walk's fields say what and where. */
 const FAULT: unique symbol = Symbol('json fault');
+
+/** A copy of `value` if it is a JSON string, boolean, finite number or null (as `Walk` copies them), else FAULT, for the walk to name. */
+function primitiveCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+      return keptString(value);
+    case 'boolean':
+      return value;
+    case 'number':
+      return !Number.isFinite(value) ? FAULT : value === 0 ? 0 : value;
+    default:
+      return value === null ? null : FAULT;
+  }
+}
 
 class Walk {
   private readonly ancestors: object[];

@@ -185,22 +185,19 @@ export class EntryLog {
    * runs when the records take their place in the log (their sequence numbers are fixed then); the promise
    * settles once the log's durability holds for them.
    */
-  append(payloads: readonly Uint8Array[], onEncoded: (range: SeqRange) => void, defer = false): Promise<SeqRange> {
+  append(payloads: readonly Uint8Array[], onEncoded: (range: SeqRange) => void, defer = false): Promise<unknown> {
     let size = 0;
     for (const payload of payloads) size += storeRecordSize(payload.length);
-    let range: SeqRange | undefined;
-    const written = this.log.append(
+    return this.log.append(
       size,
       (buf, at) => {
         const firstSeq = this.nextSeqValue;
         let offset = at;
         for (const payload of payloads) offset += encodeStoreInto(buf, offset, this.nextSeqValue++, payload);
-        range = { firstSeq, lastSeq: this.nextSeqValue - 1 };
-        onEncoded(range);
+        onEncoded({ firstSeq, lastSeq: this.nextSeqValue - 1 });
       },
       { defer },
     );
-    return written.then(() => range as SeqRange);
   }
 
   flush(): Promise<void> {

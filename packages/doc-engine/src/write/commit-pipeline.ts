@@ -57,14 +57,16 @@ export class CommitPipeline {
   /**
    * Waits until nothing in `footprint` is in flight, then runs `plan` in the same synchronous step as the
    * last check, so no other write can slip in between. `plan` must append what it planned before returning.
+   * Errors, thrown or rejected, come back as a rejection.
    */
-  async whenFree<T>(footprint: Footprint, plan: () => T): Promise<T> {
-    this.target.assertWritable();
-    for (let wait = this.pending.wait(footprint); wait !== undefined; wait = this.pending.wait(footprint)) {
-      await wait;
+  whenFree<T>(footprint: Footprint, plan: () => Promise<T>): Promise<T> {
+    try {
       this.target.assertWritable();
+      const wait = this.pending.wait(footprint);
+      return wait === undefined ? plan() : wait.then(() => this.whenFree(footprint, plan));
+    } catch (error) {
+      return Promise.reject(asError(error));
     }
-    return plan();
   }
 
   /** Plans `ops` in order against the committed state (a scratch overlay when there are several). */
@@ -105,23 +107,33 @@ export class CommitPipeline {
     } catch (error) {
       return Promise.reject(asError(error));
     }
-    let placed = false;
-    let written: Promise<SeqRange>;
+    let range: SeqRange | undefined;
+    let written: Promise<unknown>;
     try {
-      written = this.target.log.append(payloads, () => {
-        placed = true;
+      written = this.target.log.append(payloads, (placed) => {
+        range = placed;
         this.unsettled++;
       });
     } catch (error) {
       return Promise.reject(asError(error));
     }
-    const applied = written
-      .then((range) => {
-        this.applyCommit(range, entries, txId);
-      })
-      .finally(() => {
-        if (placed) this.settleOne();
-      });
+    // One reaction settles the commit either way: writes waiting on its footprint are let go only once the
+    // state holds it (or it failed).
+    const applied: Promise<void> = written.then(
+      () => {
+        try {
+          this.applyCommit(range as SeqRange, entries, txId);
+        } finally {
+          this.pending.remove(footprint, applied);
+          this.settleOne();
+        }
+      },
+      (error: unknown) => {
+        this.pending.remove(footprint, applied);
+        if (range !== undefined) this.settleOne();
+        throw error;
+      },
+    );
     this.pending.add(footprint, applied);
     return applied;
   }

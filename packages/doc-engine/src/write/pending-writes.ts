@@ -50,7 +50,7 @@ export class PendingWrites {
     return undefined;
   }
 
-  /** Records an in-flight write of `footprint` until `done` settles. */
+  /** Records an in-flight write of `footprint`, settling with `done`, until `remove`. */
   add(footprint: Footprint, done: Promise<unknown>): void {
     for (const [collection, keys] of footprint.keys) {
       const pending = this.ensure(collection);
@@ -62,13 +62,10 @@ export class PendingWrites {
       pending.whole = done;
       pending.all.add(done);
     }
-    const clear = (): void => {
-      this.clear(footprint, done);
-    };
-    done.then(clear, clear);
   }
 
-  private clear(footprint: Footprint, done: Promise<unknown>): void {
+  /** The write `add` recorded is applied or failed: writes waiting on it may plan now. */
+  remove(footprint: Footprint, done: Promise<unknown>): void {
     for (const [collection, keys] of footprint.keys) {
       const pending = this.byCollection.get(collection);
       if (pending === undefined) continue;
