@@ -17,8 +17,9 @@ export const kilnPeer: DocPeer = {
         await docs.set(key, doc);
       },
       insertBatch: async (batch) => {
-        // A map of key to document: one atomic, durable transaction.
-        await docs.insert(Object.fromEntries(batch));
+        // Documents carrying their keys: one atomic, durable transaction. (Not a map of key to document:
+        // Object.fromEntries of 1,000 keys cost the harness 0.4–3 µs per document, more than the insert's parse.)
+        await docs.insert(batch.map(([key, doc]) => ({ _key: key, ...doc })));
       },
       settle: async () => {
         await db.compact();
