@@ -6,6 +6,7 @@ import type { DocStore } from './store.js';
 export const ROW = {
   single: 'durable insert, 1 writer awaiting each',
   concurrent: 'durable insert, 64 concurrent writers',
+  concurrentPlain: 'durable insert, 64 concurrent writers, no secondary indexes',
   bulk: 'bulk insert, atomic batches of 1,000',
   bulkPlain: 'bulk insert, atomic batches of 1,000, no secondary indexes',
   get: 'random get by key',
