@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyJsonValue, findJsonFault, jsonPathOf, MAX_JSON_DEPTH, type JsonFault } from './json-value.js';
+import { copyJsonPrimitive, copyJsonValue, findJsonFault, freshString, jsonPathOf, MAX_JSON_DEPTH, type JsonFault } from './json-value.js';
 
 /** `depth` arrays nested in one another around 1, built without recursion. */
 function nested(depth: number): unknown {
@@ -110,6 +110,23 @@ describe('copyJsonValue', () => {
   it('reports the fault instead of a copy', () => {
     const result = copyJsonValue({ m: new Map() });
     expect('fault' in result && result.fault).toMatchObject({ path: ['m'], kind: 'not-plain' });
+  });
+});
+
+describe('freshString and copyJsonPrimitive', () => {
+  it('give back equal strings: empty, short, at the 13-character edge, sliced, concatenated, with surrogate pairs', () => {
+    const long = 'the quick brown fox jumps over the lazy dog '.repeat(50);
+    const cases = ['', 'a', 'twelve chars', 'thirteen char', long.slice(7, 300), 'x'.repeat(40) + String(Math.PI), '😀 emoji first', 'é'.repeat(20), '\u{1F600}'.repeat(9)];
+    for (const text of cases) {
+      expect(freshString(text)).toBe(text);
+      expect(copyJsonPrimitive(text)).toBe(text);
+    }
+  });
+
+  it('copy JSON primitives (-0 as 0) and answer undefined for anything the walk must look at', () => {
+    expect([true, false, null, 1.5].map(copyJsonPrimitive)).toEqual([true, false, null, 1.5]);
+    expect(Object.is(copyJsonPrimitive(-0), 0)).toBe(true);
+    for (const other of [NaN, Infinity, undefined, 1n, Symbol('s'), () => 1, {}, []]) expect(copyJsonPrimitive(other)).toBeUndefined();
   });
 });
 

@@ -51,8 +51,8 @@ export function findJsonFault(value: unknown, options: JsonWalkOptions = {}): Js
  */
 export function copyJsonValue(value: unknown, options: JsonWalkOptions = {}): { readonly copy: unknown } | { readonly fault: JsonFault } {
   // Most document fields are strings, numbers and booleans: those need no walk (and its lists).
-  const primitive = primitiveCopy(value);
-  if (primitive !== FAULT) return { copy: primitive };
+  const primitive = copyJsonPrimitive(value);
+  if (primitive !== undefined) return { copy: primitive };
   const walk = new Walk(true, options.parent);
   const copy = walk.visit(value, options.depth ?? 0);
   return copy === FAULT ? { fault: walk.fault() } : { copy };
@@ -80,14 +80,21 @@ export function describeJsonPart(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** V8 copies concatenations and slices shorter than this into new strings (ConsString and SlicedString minimum length). */
+const STRING_TREE_MIN_LENGTH = 13;
+
 /**
- * `text`, stored by V8 as one run of characters. A string built by concatenation is a tree of its parts
- * until something reads it whole; converting it to a number does, in place, and the GC then drops the tree.
- * A flat string costs a failed number parse.
+ * A string equal to `text` that holds its own characters in one run. A string built by concatenation is a
+ * tree of its parts, and a slice (`slice`, `substring`, `split`...) keeps the whole string it came from
+ * alive; a kept copy must be neither, as a string JSON.parse returns is not. Costs one copy of the characters.
  */
-export function flatten(text: string): string {
-  void Number(text);
-  return text;
+export function freshString(text: string): string {
+  if (text.length < STRING_TREE_MIN_LENGTH) return text;
+  // A new two-part string of the characters, then converted to a number (which fails): V8 copies the parts
+  // into one new run for that, and the GC then drops the two-part shell.
+  const copy = text.charAt(0) + text.substring(1);
+  void Number(copy);
+  return copy;
 }
 
 /** Strings up to this length are shared through `RECENT_SHORT_STRINGS`. */
@@ -97,35 +104,41 @@ const RECENT_SLOTS = 4096;
 const RECENT_SHORT_STRINGS: (string | undefined)[] = new Array<string | undefined>(RECENT_SLOTS);
 
 /**
- * The string a kept copy holds for `text`: flat, and for a short one, the same string as the last equal
- * one copied, so repeated values (a status, a city, a tag) share one string as they do in what JSON.parse
- * gives back. Without both, documents built in code took about a sixth more memory than parsed ones.
+ * The string a kept copy holds for `text`: a fresh one, and for a short one, the same string as the last
+ * equal one copied, so repeated values (a status, a city, a tag) share one string as they do in what
+ * JSON.parse gives back. Without both, documents built in code took about a sixth more memory than parsed
+ * ones, and a document holding a slice of a large text kept the whole text alive.
  */
 function keptString(text: string): string {
-  if (text.length > SHARED_STRING_MAX_LENGTH) return flatten(text);
+  if (text.length > SHARED_STRING_MAX_LENGTH) return freshString(text);
   let hash = text.length;
   for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
   const slot = hash & (RECENT_SLOTS - 1);
   const seen = RECENT_SHORT_STRINGS[slot];
   if (seen === text) return seen;
-  RECENT_SHORT_STRINGS[slot] = flatten(text);
-  return text;
+  const kept = freshString(text);
+  RECENT_SHORT_STRINGS[slot] = kept;
+  return kept;
 }
 
 /** Returned up the walk once a fault is found; the walk's fields say what and where. */
 const FAULT: unique symbol = Symbol('json fault');
 
-/** A copy of `value` if it is a JSON string, boolean, finite number or null (as `Walk` copies them), else FAULT, for the walk to name. */
-function primitiveCopy(value: unknown): unknown {
+/**
+ * `value` as `copyJsonValue` copies it (strings flat and shared, -0 as 0) when it is a JSON string, boolean,
+ * finite number or null; undefined for anything else (objects and arrays, which need the walk, and what JSON
+ * cannot hold, which the walk names). Allocates nothing, for callers copying many members.
+ */
+export function copyJsonPrimitive(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
       return keptString(value);
     case 'boolean':
       return value;
     case 'number':
-      return !Number.isFinite(value) ? FAULT : value === 0 ? 0 : value;
+      return !Number.isFinite(value) ? undefined : value === 0 ? 0 : value;
     default:
-      return value === null ? null : FAULT;
+      return value === null ? null : undefined;
   }
 }
 

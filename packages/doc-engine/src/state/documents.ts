@@ -1,4 +1,4 @@
-import { copyJsonValue, describeJsonPart, flatten } from '@kilndb/payload-store/json';
+import { copyJsonPrimitive, copyJsonValue, describeJsonPart } from '@kilndb/payload-store/json';
 import { InvalidCollectionNameError, InvalidDocumentError, InvalidDocumentKeyError, ReservedFieldError } from '../errors.js';
 import type { StoredDoc } from '../query/types.js';
 
@@ -92,6 +92,8 @@ export function keyInside(input: unknown): unknown {
  * InvalidDocumentError naming its path, such as `tags[2]` or `address.geo`.
  */
 function copyField(collection: string, key: string | undefined, doc: object, name: string, value: unknown): unknown {
+  const primitive = copyJsonPrimitive(value);
+  if (primitive !== undefined) return primitive;
   const result = copyJsonValue(value, { depth: 1, parent: doc });
   if ('copy' in result) return result.copy;
   let path = name;
@@ -135,7 +137,7 @@ export function makeStoredDoc(
   fields: Fields,
   expiresAt?: number,
 ): StoredDoc {
-  const doc = new SystemFields(flatten(key), version, seq, createdAt, modifiedAt);
+  const doc = new SystemFields(key, version, seq, createdAt, modifiedAt);
   if (expiresAt !== undefined) doc._expiresAt = expiresAt;
   for (const name of Object.keys(fields)) setField(doc, name, fields[name]);
   return Object.freeze(doc);

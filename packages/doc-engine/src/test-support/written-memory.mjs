@@ -1,6 +1,7 @@
-// Heap per document written through the built package: node --expose-gc written-memory.mjs <dir> <code|parsed>
+// Heap per document written through the built package: node --expose-gc written-memory.mjs <dir> <code|parsed|sliced>
 // Prints {"bytesPerDoc": n, "jsonBytes": n}. Documents are built in code (concatenated strings, repeated
-// short values) or parsed from JSON, as a server receives them.
+// short values), parsed from JSON (as a server receives them), or hold slices of a large text (keys too),
+// as an import that splits a file would: the text is dropped after each batch.
 import { Database } from '../../dist/index.js';
 
 const [dir, origin] = process.argv.slice(2);
@@ -17,9 +18,27 @@ const db = await Database.open(dir, { durability: 'none' });
 const docs = db.collection('docs');
 globalThis.gc();
 const before = process.memoryUsage().heapUsed;
-for (let at = 0; at < COUNT; at += BATCH) {
+/** The batch's documents as slices of one text of about 1 MB, keys included. */
+function slicedBatch(at) {
+  const parts = [];
+  for (let i = at; i < at + BATCH; i++) parts.push(`key-of-document-${String(i).padStart(8, '0')}`, make(i).bio);
+  const text = parts.join('') + ' '.repeat(1 << 20);
   const batch = {};
-  for (let i = at; i < at + BATCH; i++) batch[`k${i}`] = origin === 'parsed' ? JSON.parse(JSON.stringify(make(i))) : make(i);
+  let offset = 0;
+  for (let i = at; i < at + BATCH; i++) {
+    const key = text.slice(offset, offset + parts[2 * (i - at)].length);
+    offset += key.length;
+    const bio = text.slice(offset, offset + parts[2 * (i - at) + 1].length);
+    offset += bio.length;
+    batch[key] = { ...make(i), bio };
+  }
+  return batch;
+}
+
+for (let at = 0; at < COUNT; at += BATCH) {
+  let batch = {};
+  if (origin === 'sliced') batch = slicedBatch(at);
+  else for (let i = at; i < at + BATCH; i++) batch[`k${i}`] = origin === 'parsed' ? JSON.parse(JSON.stringify(make(i))) : make(i);
   await docs.insert(batch);
 }
 globalThis.gc();

@@ -1,3 +1,4 @@
+import { freshString } from '@kilndb/payload-store/json';
 import { checkInput, checkKey, checkVersion, keyInside } from '../state/documents.js';
 import { InvalidDocumentKeyError, InvalidInputError, InvalidOptionError } from '../errors.js';
 import type { LogEntry } from '../log/log-entry.js';
@@ -30,8 +31,13 @@ export interface WriteOptions extends VersionGuard, ExpiryOptions {}
 /** The documents `insert` takes: an array (keys are generated UUIDv7s unless a document has `_key`), or a map of key to document. */
 export type InsertInput<T> = readonly T[] | Readonly<Record<string, T>>;
 
+/** A written key, checked, as the engine keeps it: its own string, so a key sliced from a larger text does not keep that text alive. */
+function storedKey(key: unknown): string {
+  return freshString(checkKey(key));
+}
+
 export function setOp(collection: string, key: unknown, doc: unknown, options: WriteOptions = {}, generatedKey = false): WriteOp {
-  const checkedKey = checkKey(key);
+  const checkedKey = storedKey(key);
   const { fields, expectedVersion } = checkInput(collection, checkedKey, doc);
   return {
     kind: 'set',
@@ -45,7 +51,7 @@ export function setOp(collection: string, key: unknown, doc: unknown, options: W
 }
 
 export function updateOp(collection: string, key: unknown, patch: unknown, options: WriteOptions = {}): WriteOp {
-  const checkedKey = checkKey(key);
+  const checkedKey = storedKey(key);
   const { fields, expectedVersion } = checkInput(collection, checkedKey, patch);
   return {
     kind: 'update',
