@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeDelete, encodeDeleteInto, encodeStore, encodeStoreInto } from './encode.js';
+import { encodeDelete, encodeDeleteInto, encodeStore, encodeStoreInto, frameStoreInPlace } from './encode.js';
 import { RecordEncodeError } from './errors.js';
 import { DELETE_RECORD_SIZE, MAX_PAYLOAD_LENGTH, STORE_OVERHEAD, storeRecordSize } from './markers.js';
 import { hex, utf8 } from './test-support/bytes.js';
@@ -150,9 +150,26 @@ describe('encoding errors name the field', () => {
     expectEncodeError(() => encodeDelete(id as number), 'id', message);
   });
 
+  it('frameStoreInPlace around a payload already in place gives the bytes encodeStoreInto writes', () => {
+    const payload = utf8('{"framed":"in place"}');
+    const copied = new Uint8Array(64).fill(0x33);
+    const framed = new Uint8Array(64).fill(0x33);
+    framed.set(payload, 7 + 13);
+    expect(frameStoreInPlace(framed, 7, 2n ** 40n, payload.length)).toBe(encodeStoreInto(copied, 7, 2n ** 40n, payload));
+    expect(framed).toEqual(copied);
+  });
+
+  it('frameStoreInPlace refuses a length that is not a payload length, or that runs past the buffer, touching nothing', () => {
+    const buf = new Uint8Array(32).fill(0x55);
+    for (const length of [-1, 1.5, Number.NaN, 2 ** 32]) expectEncodeError(() => frameStoreInPlace(buf, 0, 1, length), 'payload', /payload length/);
+    expectEncodeError(() => frameStoreInPlace(buf, 0, 1, 16), 'buffer', /does not fit/);
+    expect(buf.every((b) => b === 0x55)).toBe(true);
+  });
+
   it.each(badIds)('a bad id (%s) leaves the target buffer untouched', (_label, id) => {
     const buf = new Uint8Array(32).fill(0x55);
     expect(() => encodeStoreInto(buf, 0, id as number, utf8('x'))).toThrow(RecordEncodeError);
+    expect(() => frameStoreInPlace(buf, 0, id as number, 1)).toThrow(RecordEncodeError);
     expect(() => encodeDeleteInto(buf, 3, id as number)).toThrow(RecordEncodeError);
     expect(buf.every((b) => b === 0x55)).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { crc32 } from './crc.js';
 import { RecordEncodeError } from './errors.js';
-import { writeId } from './id.js';
+import { toRecordId, writeId } from './id.js';
 import { writeU32 } from './little-endian.js';
 import {
   DELETE_CRC_OFFSET,
@@ -50,14 +50,29 @@ function describe(value: unknown): string {
  */
 export function encodeStoreInto(buf: Uint8Array, offset: number, id: number | bigint, payload: Uint8Array): number {
   checkPayload(payload);
-  const size = STORE_OVERHEAD + payload.length;
-  checkRoom(buf, offset, size);
+  checkRoom(buf, offset, STORE_OVERHEAD + payload.length);
   // The id is validated before any byte is written, so a bad id leaves the buffer untouched.
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) toRecordId(id);
+  buf.set(payload, offset + PAYLOAD_OFFSET);
+  return frameStoreInPlace(buf, offset, id, payload.length);
+}
+
+/**
+ * Frames the store record whose payload of `payloadLength` bytes is already in `buf` at `offset + 13`:
+ * writes the marker, id and length before it and the CRC after it, and returns the record's size
+ * (17 + payload length). Lets a caller write payloads straight into a shared buffer instead of building
+ * each apart and copying it in. On a RecordEncodeError `buf` is unchanged.
+ */
+export function frameStoreInPlace(buf: Uint8Array, offset: number, id: number | bigint, payloadLength: number): number {
+  if (!Number.isSafeInteger(payloadLength) || payloadLength < 0 || payloadLength > MAX_PAYLOAD_LENGTH) {
+    throw new RecordEncodeError('payload', `payload length ${String(payloadLength)} is not an integer in 0..${MAX_PAYLOAD_LENGTH} (4 GiB - 1)`);
+  }
+  const size = STORE_OVERHEAD + payloadLength;
+  checkRoom(buf, offset, size);
   writeId(buf, offset + ID_OFFSET, id);
   buf[offset] = STORE_MARKER;
-  writeU32(buf, offset + LENGTH_FIELD_OFFSET, payload.length);
-  buf.set(payload, offset + PAYLOAD_OFFSET);
-  const crcAt = offset + PAYLOAD_OFFSET + payload.length;
+  writeU32(buf, offset + LENGTH_FIELD_OFFSET, payloadLength);
+  const crcAt = offset + PAYLOAD_OFFSET + payloadLength;
   writeU32(buf, crcAt, crc32(buf, offset, crcAt));
   return size;
 }

@@ -8,6 +8,7 @@ export {
   LEGACY_STORE_OVERHEAD,
   LEGACY_DELETE_RECORD_SIZE,
   LENGTH_FIELD_OFFSET,
+  PAYLOAD_OFFSET,
   MAX_PAYLOAD_LENGTH,
   storeRecordSize,
 } from './markers.js';
@@ -24,7 +25,7 @@ export {
 export { u64Low, u64High, TWO_POW_32, SAFE_HIGH_WORD_LIMIT } from './u64.js';
 export { toRecordId } from './id.js';
 export { crc32 } from './crc.js';
-export { encodeStore, encodeDelete, encodeStoreInto, encodeDeleteInto } from './encode.js';
+export { encodeStore, encodeDelete, encodeStoreInto, encodeDeleteInto, frameStoreInPlace } from './encode.js';
 export {
   decodeRecord,
   type DecodeResult,

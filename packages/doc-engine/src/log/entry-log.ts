@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { AppendLog, type Durability, type ReplaySummary } from '@kilndb/payload-store/log';
 import type { FileSystem } from '@kilndb/snapshot';
-import { encodeStoreInto, storeRecordSize } from '@kilndb/wal-format';
+import { frameStoreInPlace, PAYLOAD_OFFSET, storeRecordSize } from '@kilndb/wal-format';
 import { ensureDirectory } from '../open/directories.js';
 import { DatabaseLayoutError } from '../errors.js';
 import { Mutex } from './mutex.js';
@@ -21,6 +21,25 @@ export interface EntryLogOptions {
   readonly afterSeq: number;
   readonly onRecord: RecordHandler;
   readonly onWarning: (warning: DatabaseWarning) => void;
+}
+
+/** Record payloads an append writes in place: how many, each one's length in bytes, and how to write one at a position. */
+export interface PayloadSource {
+  readonly count: number;
+  length(index: number): number;
+  /** Writes payload `index` into `buf` at `at`: exactly `length(index)` bytes. */
+  write(index: number, buf: Uint8Array, at: number): void;
+}
+
+/** Payloads already built (sealed ones, when the database is encrypted), as a PayloadSource. */
+export function builtPayloads(payloads: readonly Uint8Array[]): PayloadSource {
+  return {
+    count: payloads.length,
+    length: (index) => (payloads[index] as Uint8Array).length,
+    write: (index, buf, at) => {
+      buf.set(payloads[index] as Uint8Array, at);
+    },
+  };
 }
 
 export interface SeqRange {
@@ -181,20 +200,27 @@ export class EntryLog {
   }
 
   /**
-   * Appends one record per payload, with consecutive sequence numbers, as one group write. `onEncoded`
-   * runs when the records take their place in the log (their sequence numbers are fixed then); the promise
-   * settles once the log's durability holds for them.
+   * Appends one record per payload, with consecutive sequence numbers, as one group write; each payload is
+   * written straight into the log's buffer and framed there. `onEncoded` runs when the records take their
+   * place in the log (their sequence numbers are fixed then); the promise settles once the log's durability
+   * holds for them.
    */
-  append(payloads: readonly Uint8Array[], onEncoded: (range: SeqRange) => void, defer = false): Promise<unknown> {
+  append(payloads: PayloadSource, onEncoded: (range: SeqRange) => void, defer = false): Promise<unknown> {
     let size = 0;
-    for (const payload of payloads) size += storeRecordSize(payload.length);
+    for (let i = 0; i < payloads.count; i++) size += storeRecordSize(payloads.length(i));
     return this.log.append(
       size,
       (buf, at) => {
         const firstSeq = this.nextSeqValue;
+        let seq = firstSeq;
         let offset = at;
-        for (const payload of payloads) offset += encodeStoreInto(buf, offset, this.nextSeqValue++, payload);
-        onEncoded({ firstSeq, lastSeq: this.nextSeqValue - 1 });
+        for (let i = 0; i < payloads.count; i++) {
+          payloads.write(i, buf, offset + PAYLOAD_OFFSET);
+          offset += frameStoreInPlace(buf, offset, seq++, payloads.length(i));
+        }
+        // Taken only once every record is in place: an append that throws leaves the numbers unused.
+        this.nextSeqValue = seq;
+        onEncoded({ firstSeq, lastSeq: seq - 1 });
       },
       { defer },
     );

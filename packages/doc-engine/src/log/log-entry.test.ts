@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENTRY_FORMAT, ENTRY_HEADER_SIZE, decodeEntry, encodeEntry, type LogEntry } from './log-entry.js';
+import { ENTRY_FORMAT, ENTRY_HEADER_SIZE, EntryPayloads, decodeEntry, encodeEntry, type LogEntry } from './log-entry.js';
 
 const doc = { _key: 'clé-1', _v: 3, _seq: 9, _createdAt: 1, _modifiedAt: 2, name: 'Zoë 🚀', nested: { list: [1, null, true] } };
 
@@ -18,6 +18,26 @@ const entries: LogEntry[] = [
 describe('log entry encoding', () => {
   it.each(entries.map((entry) => [entry.cmd, entry] as const))('round-trips %s', (_, entry) => {
     expect(decodeEntry(encodeEntry(entry))).toEqual(entry);
+  });
+
+  it('measures each payload exactly and writes it at any position of a Buffer or a plain Uint8Array', () => {
+    const longName = 'ü'.repeat(40) + 'x'.repeat(40);
+    const odd: LogEntry[] = [
+      ...entries,
+      { cmd: 'INSERT', collection: longName, key: '🔑'.repeat(30), value: { ...doc, _key: '🔑'.repeat(30), text: 'ß'.repeat(5000) }, _t: 10 },
+    ];
+    const measured = new EntryPayloads(odd, 'tx-7', 2, 4);
+    for (const target of [Buffer.alloc(64 * 1024, 0xee), new Uint8Array(64 * 1024).fill(0xee)]) {
+      let at = 3;
+      for (let i = 0; i < measured.count; i++) {
+        measured.write(i, target, at);
+        const end = at + measured.length(i);
+        expect(target[end], 'nothing written past the measured length').toBe(0xee);
+        const expected = i >= 2 && i < 4 ? { ...odd[i], tx: 'tx-7' } : odd[i];
+        expect(decodeEntry(target.subarray(at, end))).toEqual(expected);
+        at = end + 1;
+      }
+    }
   });
 
   it('tags an entry with a transaction id without changing the entry', () => {

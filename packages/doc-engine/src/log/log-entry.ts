@@ -1,5 +1,6 @@
 import { InvalidDocumentError } from '../errors.js';
 import type { JsonValue, StoredDoc } from '../query/types.js';
+import type { PayloadSource } from './entry-log.js';
 
 /**
  * What a log entry does:
@@ -61,40 +62,75 @@ function valueJson(entry: LogEntry): string {
 }
 
 /**
- * Encodes entries as record payloads: views into one buffer, so a commit of many entries allocates once.
- * The fixed fields are binary so that only the value goes through JSON: the stored document's JSON is the
- * bulk of an entry, and a reader parses it straight into the object the engine keeps. Entries from
- * `tagFrom` up to `tagTo` are tagged with transaction id `tx` (the committer tags without copying them);
- * otherwise an entry's own `tx` is kept.
+ * Entries as record payloads, measured first and written later where the caller says: a commit's entries
+ * go straight into the log's group buffer, with no payload built apart and copied in. The fixed fields are
+ * binary so that only the value goes through JSON: the stored document's JSON is the bulk of an entry, and a
+ * reader parses it straight into the object the engine keeps. Entries from `tagFrom` up to `tagTo` are
+ * tagged with transaction id `tx` (the committer tags without copying them); otherwise an entry's own `tx`
+ * is kept.
  */
-export function encodeEntries(entries: readonly LogEntry[], tx?: string, tagFrom = 0, tagTo = entries.length): Uint8Array[] {
-  const bodies = entries.map(valueJson);
-  const tags = entries.map((entry, i) => (tx !== undefined && i >= tagFrom && i < tagTo ? tx : (entry.tx ?? '')));
-  let room = 0;
-  entries.forEach((entry, i) => {
-    room += ENTRY_HEADER_SIZE + roomFor(entry.collection) + roomFor(entry.key) + roomFor(tags[i] as string) + roomFor(bodies[i] as string);
-  });
-  const buf = Buffer.allocUnsafe(room);
-  const payloads: Uint8Array[] = [];
-  let at = 0;
-  entries.forEach((entry, i) => {
-    const start = at;
+export class EntryPayloads implements PayloadSource {
+  readonly count: number;
+  private readonly bodies: string[] = [];
+  private readonly tags: string[] = [];
+  private readonly lengths: number[] = [];
+
+  constructor(
+    private readonly entries: readonly LogEntry[],
+    tx?: string,
+    tagFrom = 0,
+    tagTo = entries.length,
+  ) {
+    this.count = entries.length;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as LogEntry;
+      const body = valueJson(entry);
+      const tag = tx !== undefined && i >= tagFrom && i < tagTo ? tx : (entry.tx ?? '');
+      this.bodies.push(body);
+      this.tags.push(tag);
+      this.lengths.push(ENTRY_HEADER_SIZE + utf8Length(entry.collection) + utf8Length(entry.key) + utf8Length(tag) + Buffer.byteLength(body));
+    }
+  }
+
+  length(index: number): number {
+    return this.lengths[index] as number;
+  }
+
+  write(index: number, target: Uint8Array, at: number): void {
+    const buf = Buffer.isBuffer(target) ? target : Buffer.from(target.buffer, target.byteOffset, target.byteLength);
+    const entry = this.entries[index] as LogEntry;
     buf[at] = ENTRY_FORMAT;
     buf[at + 1] = CODES[entry.cmd];
     buf.writeDoubleLE(entry._t, at + 2);
-    at += ENTRY_HEADER_SIZE;
-    const collectionBytes = writeName(buf, entry.collection, at);
-    at += collectionBytes;
-    const keyBytes = writeName(buf, entry.key, at);
-    at += keyBytes;
-    const txBytes = writeName(buf, tags[i] as string, at);
-    at += txBytes;
-    at += buf.write(bodies[i] as string, at, 'utf8');
-    buf.writeUInt16LE(collectionBytes, start + 10);
-    buf.writeUInt32LE(keyBytes, start + 12);
-    buf.writeUInt16LE(txBytes, start + 16);
-    payloads.push(buf.subarray(start, at));
-  });
+    let cursor = at + ENTRY_HEADER_SIZE;
+    const collectionBytes = writeName(buf, entry.collection, cursor);
+    cursor += collectionBytes;
+    const keyBytes = writeName(buf, entry.key, cursor);
+    cursor += keyBytes;
+    const txBytes = writeName(buf, this.tags[index] as string, cursor);
+    cursor += txBytes;
+    cursor += buf.write(this.bodies[index] as string, cursor, 'utf8');
+    buf.writeUInt16LE(collectionBytes, at + 10);
+    buf.writeUInt32LE(keyBytes, at + 12);
+    buf.writeUInt16LE(txBytes, at + 16);
+    // The log reserved exactly the measured length and frames the record over it.
+    if (cursor - at !== this.lengths[index]) throw new Error(`entry ${entry.cmd} ${entry.key}: wrote ${cursor - at} bytes, measured ${String(this.lengths[index])}`);
+  }
+}
+
+/** Encodes entries as record payloads: views into one buffer, so a commit of many entries allocates once (see EntryPayloads). */
+export function encodeEntries(entries: readonly LogEntry[], tx?: string, tagFrom = 0, tagTo = entries.length): Uint8Array[] {
+  const measured = new EntryPayloads(entries, tx, tagFrom, tagTo);
+  let room = 0;
+  for (let i = 0; i < measured.count; i++) room += measured.length(i);
+  const buf = Buffer.allocUnsafe(room);
+  const payloads: Uint8Array[] = [];
+  let at = 0;
+  for (let i = 0; i < measured.count; i++) {
+    measured.write(i, buf, at);
+    payloads.push(buf.subarray(at, at + measured.length(i)));
+    at += measured.length(i);
+  }
   return payloads;
 }
 
@@ -114,12 +150,11 @@ function writeName(buf: Buffer, text: string, at: number): number {
   return text.length;
 }
 
-/**
- * Room for `text` in UTF-8: 3 bytes per UTF-16 unit (the most it can take) for short strings, which
- * spares measuring them; long ones are measured, so a large document does not reserve three times its size.
- */
-function roomFor(text: string): number {
-  return text.length <= 4096 ? 3 * text.length : Buffer.byteLength(text);
+/** Bytes of `text` in UTF-8, as `writeName` writes it: short ASCII names counted without a native call. */
+function utf8Length(text: string): number {
+  if (text.length > 64) return Buffer.byteLength(text);
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return Buffer.byteLength(text);
+  return text.length;
 }
 
 /** Decodes an entry, or returns what is wrong with it. */

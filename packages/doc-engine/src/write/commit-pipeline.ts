@@ -2,8 +2,8 @@ import { asError } from '@kilndb/wal-format';
 import type { ChangeFeed } from '../changes.js';
 import { checkSchema, evictions } from './constraints.js';
 import type { EntryCipher } from '../crypto/index.js';
-import type { EntryLog, SeqRange } from '../log/entry-log.js';
-import { encodeEntries, type LogEntry } from '../log/log-entry.js';
+import { builtPayloads, type EntryLog, type PayloadSource, type SeqRange } from '../log/entry-log.js';
+import { EntryPayloads, type LogEntry } from '../log/log-entry.js';
 import { Overlay } from './overlay.js';
 import { PendingWrites, addKey, type Footprint } from './pending-writes.js';
 import type { DocumentState } from '../state/state.js';
@@ -101,7 +101,7 @@ export class CommitPipeline {
     const entries = planned.filter((entry): entry is LogEntry => entry !== undefined);
     if (entries.length === 0) return Promise.resolve();
     const txId = entries.length > 1 ? uuid7() : undefined;
-    let payloads: Uint8Array[];
+    let payloads: PayloadSource;
     try {
       payloads = this.encode(entries, txId);
     } catch (error) {
@@ -145,19 +145,26 @@ export class CommitPipeline {
   }
 
   /** The entries' payloads (sealed when encrypted), one per entry of `entries`, framed as a transaction when `txId` is given. */
-  private encode(entries: readonly LogEntry[], txId: string | undefined): Uint8Array[] {
-    let payloads: Uint8Array[];
+  private encode(entries: readonly LogEntry[], txId: string | undefined): PayloadSource {
+    let payloads: EntryPayloads;
     if (txId === undefined) {
-      payloads = encodeEntries(entries);
+      payloads = new EntryPayloads(entries);
     } else {
       const time = (entries[0] as LogEntry)._t;
       const framed: LogEntry[] = [{ cmd: 'TX_BEGIN', collection: '', key: txId, value: null, _t: time }];
       for (const entry of entries) framed.push(entry);
       framed.push({ cmd: 'TX_COMMIT', collection: '', key: txId, value: { count: entries.length }, _t: time });
-      payloads = encodeEntries(framed, txId, 1, framed.length - 1);
+      payloads = new EntryPayloads(framed, txId, 1, framed.length - 1);
     }
     const cipher = this.target.cipher;
-    return cipher === undefined ? payloads : payloads.map((plain) => cipher.seal(plain));
+    if (cipher === undefined) return payloads;
+    const sealed: Uint8Array[] = [];
+    for (let i = 0; i < payloads.count; i++) {
+      const plain = new Uint8Array(payloads.length(i));
+      payloads.write(i, plain, 0);
+      sealed.push(cipher.seal(plain));
+    }
+    return builtPayloads(sealed);
   }
 
   private applyCommit(range: SeqRange, entries: readonly LogEntry[], txId: string | undefined): void {

@@ -47,7 +47,7 @@ export class Group {
     const at = this.length;
     const needed = at + size;
     if (needed > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
       grown.set(this.bytes.subarray(0, at));
       this.bytes = grown;
     }
@@ -66,7 +66,8 @@ export class GroupBuffers {
 
   /** A new empty group, on a kept buffer when there is one. */
   newGroup(): Group {
-    return new Group(this.spare.pop() ?? new Uint8Array(INITIAL_GROUP_BYTES));
+    // Buffers (Uint8Arrays to every caller), so an encoder can write strings into them without a wrapper.
+    return new Group(this.spare.pop() ?? Buffer.allocUnsafe(INITIAL_GROUP_BYTES));
   }
 
   /** Takes a written group's buffer for later groups (up to a few, none too large to keep). */
