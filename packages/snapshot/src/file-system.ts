@@ -75,8 +75,7 @@ const openFlags: Record<OpenMode, number> = {
 };
 
 class NodeFileHandle implements FileHandle {
-  private syncsRunning = 0;
-  private syncWaiters: (() => void)[] = [];
+  private readonly syncsRunning = new Set<Promise<void>>();
 
   constructor(
     readonly path: string,
@@ -124,15 +123,19 @@ class NodeFileHandle implements FileHandle {
    * as FileHandle.close waits for its own operations.
    */
   datasync(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      // Throws at once on a closed handle (its descriptor is -1): then nothing runs and the promise rejects.
+    const running = new Promise<void>((resolve, reject) => {
+      // Throws at once on a closed handle (its descriptor is -1): the promise rejects.
       fdatasync(this.handle.fd, (error) => {
-        this.syncEnded();
         if (error === null) resolve();
         else reject(error);
       });
-      this.syncsRunning++;
     });
+    this.syncsRunning.add(running);
+    const ended = (): void => {
+      this.syncsRunning.delete(running);
+    };
+    running.then(ended, ended);
+    return running;
   }
 
   datasyncSync(): void {
@@ -152,16 +155,8 @@ class NodeFileHandle implements FileHandle {
   }
 
   async close(): Promise<void> {
-    while (this.syncsRunning > 0) await new Promise<void>((resolve) => this.syncWaiters.push(resolve));
+    await Promise.allSettled(this.syncsRunning);
     await this.handle.close();
-  }
-
-  private syncEnded(): void {
-    this.syncsRunning--;
-    if (this.syncsRunning > 0) return;
-    const waiters = this.syncWaiters;
-    this.syncWaiters = [];
-    for (const wake of waiters) wake();
   }
 }
 
