@@ -402,13 +402,7 @@ export class Database {
   /** Commits `ops` atomically; see DatabaseInternals. */
   #commitOps(ops: readonly WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
     const footprint = opsFootprint(ops);
-    let entries: (LogEntry | undefined)[] = [];
-    return this.#commits
-      .whenFree(footprint, () => {
-        entries = this.#commits.plan(ops);
-        return this.#commits.append(entries, footprint);
-      })
-      .then(() => entries);
+    return this.#commits.whenFree(footprint, () => this.#commits.append(this.#commits.plan(ops), footprint));
   }
 
   /**
@@ -417,13 +411,7 @@ export class Database {
    */
   #commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
     const footprint: Footprint = { keys: new Map(), collections: [collection] };
-    let entries: (LogEntry | undefined)[] = [];
-    return this.#commits
-      .whenFree(footprint, () => {
-        entries = this.#commits.plan(select(this.#options.clock()));
-        return this.#commits.append(entries, footprint);
-      })
-      .then(() => entries);
+    return this.#commits.whenFree(footprint, () => this.#commits.append(this.#commits.plan(select(this.#options.clock())), footprint));
   }
 
   #assertOpen(): void {

@@ -94,12 +94,12 @@ export class CommitPipeline {
 
   /**
    * Appends the entries as one group write (bracketed as a transaction when there are several), and
-   * applies them to the state once durable. Resolves when applied; until then writes that touch
-   * `footprint` wait.
+   * applies them to the state once durable. Resolves with `planned` when applied; until then writes that
+   * touch `footprint` wait.
    */
-  append(planned: readonly (LogEntry | undefined)[], footprint: Footprint): Promise<void> {
+  append<P extends readonly (LogEntry | undefined)[]>(planned: P, footprint: Footprint): Promise<P> {
     const entries = planned.filter((entry): entry is LogEntry => entry !== undefined);
-    if (entries.length === 0) return Promise.resolve();
+    if (entries.length === 0) return Promise.resolve(planned);
     const txId = entries.length > 1 ? uuid7() : undefined;
     let payloads: PayloadSource;
     try {
@@ -119,7 +119,7 @@ export class CommitPipeline {
     }
     // One reaction settles the commit either way: writes waiting on its footprint are let go only once the
     // state holds it (or it failed).
-    const applied: Promise<void> = written.then(
+    const applied: Promise<P> = written.then(
       () => {
         try {
           this.applyCommit(range as SeqRange, entries, txId);
@@ -127,6 +127,7 @@ export class CommitPipeline {
           this.pending.remove(footprint, applied);
           this.settleOne();
         }
+        return planned;
       },
       (error: unknown) => {
         this.pending.remove(footprint, applied);
