@@ -118,25 +118,12 @@ export class EntryPayloads implements PayloadSource {
   }
 }
 
-/** Encodes entries as record payloads: views into one buffer, so a commit of many entries allocates once (see EntryPayloads). */
-export function encodeEntries(entries: readonly LogEntry[], tx?: string, tagFrom = 0, tagTo = entries.length): Uint8Array[] {
-  const measured = new EntryPayloads(entries, tx, tagFrom, tagTo);
-  let room = 0;
-  for (let i = 0; i < measured.count; i++) room += measured.length(i);
-  const buf = Buffer.allocUnsafe(room);
-  const payloads: Uint8Array[] = [];
-  let at = 0;
-  for (let i = 0; i < measured.count; i++) {
-    measured.write(i, buf, at);
-    payloads.push(buf.subarray(at, at + measured.length(i)));
-    at += measured.length(i);
-  }
-  return payloads;
-}
-
-/** One entry's payload; see `encodeEntries`. */
+/** One entry's payload, on its own (for hand-built logs and tests; commits write theirs in place, see EntryPayloads). */
 export function encodeEntry(entry: LogEntry, tx?: string): Uint8Array {
-  return encodeEntries([entry], tx)[0] as Uint8Array;
+  const measured = new EntryPayloads([entry], tx);
+  const payload = Buffer.allocUnsafe(measured.length(0));
+  measured.write(0, payload, 0);
+  return payload;
 }
 
 /** Writes a name (collection, key, transaction id) as UTF-8: short ASCII ones byte by byte, sparing a native call. */

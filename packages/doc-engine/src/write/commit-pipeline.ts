@@ -161,7 +161,7 @@ export class CommitPipeline {
     if (cipher === undefined) return payloads;
     const sealed: Uint8Array[] = [];
     for (let i = 0; i < payloads.count; i++) {
-      const plain = new Uint8Array(payloads.length(i));
+      const plain = Buffer.allocUnsafe(payloads.length(i));
       payloads.write(i, plain, 0);
       sealed.push(cipher.seal(plain));
     }
