@@ -127,7 +127,7 @@ const FAULT: unique symbol = Symbol('json fault');
 /**
  * `value` as `copyJsonValue` copies it (strings flat and shared, -0 as 0) when it is a JSON string, boolean,
  * finite number or null; undefined for anything else (objects and arrays, which need the walk, and what JSON
- * cannot hold, which the walk names). Allocates nothing, for callers copying many members.
+ * cannot hold, which the walk names). Needs no walk, so callers copying many members can skip one for these.
  */
 export function copyJsonPrimitive(value: unknown): unknown {
   switch (typeof value) {
@@ -162,14 +162,17 @@ class Walk {
   }
 
   visit(value: unknown, depth: number): unknown {
+    if (this.copy) {
+      const primitive = copyJsonPrimitive(value);
+      if (primitive !== undefined) return primitive;
+    }
     switch (typeof value) {
       case 'string':
-        return this.copy ? keptString(value) : value;
       case 'boolean':
         return value;
       case 'number':
         if (!Number.isFinite(value)) return this.fail('not-finite', String(value), 'which JSON cannot hold (it would store null)');
-        return this.copy && value === 0 ? 0 : value;
+        return value;
       case 'bigint':
         return this.fail('bigint', 'a bigint', 'which JSON cannot hold (store it as a string or a number)');
       case 'object':
