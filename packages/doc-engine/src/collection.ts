@@ -1,6 +1,6 @@
+import { asError } from '@kilndb/wal-format';
 import { collectionStats, type CollectionStats } from './state/collection-stats.js';
 import { checkKey, hasLoneSurrogate, readView, type ReadDoc } from './state/documents.js';
-import { asError } from '@kilndb/wal-format';
 import { InvalidInputError } from './errors.js';
 import { liveCount, liveDoc, liveKeys, StateSource } from './state/live.js';
 import type { LogEntry } from './log/log-entry.js';
