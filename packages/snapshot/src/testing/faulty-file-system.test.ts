@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isErrno, nodeFileSystem } from '../file-system.js';
+import { isErrno, nodeFileSystem, type FileHandle } from '../file-system.js';
 import { tempDir } from '../test-support/temp-dir.js';
 import { SimulatedCrashError } from './errors.js';
 import { FaultyFileSystem } from './faulty-file-system.js';
@@ -14,6 +14,15 @@ async function writeAndSync(fs: FaultyFileSystem, file: string, content: string)
   await handle.write(text(content), 0);
   await handle.datasync();
   await handle.close();
+}
+
+/** A FaultyFileSystem over a fresh temp directory, with the file `name` in it created and open. */
+async function openFresh(name = 'log'): Promise<{ dir: string; file: string; fs: FaultyFileSystem; handle: FileHandle }> {
+  const dir = tempDir();
+  const file = path.join(dir, name);
+  const fs = new FaultyFileSystem(dir);
+  const handle = await fs.open(file, 'create');
+  return { dir, file, fs, handle };
 }
 
 describe('FaultyFileSystem crash model', () => {
@@ -30,10 +39,7 @@ describe('FaultyFileSystem crash model', () => {
   });
 
   it('keeps data covered by datasync and drops what came after it', async () => {
-    const dir = tempDir();
-    const file = path.join(dir, 'log');
-    const fs = new FaultyFileSystem(dir);
-    const handle = await fs.open(file, 'create');
+    const { dir, file, fs, handle } = await openFresh();
     await handle.write(text('first;'), 0);
     await handle.datasync();
     await fs.syncDirectory(dir);
@@ -43,10 +49,7 @@ describe('FaultyFileSystem crash model', () => {
   });
 
   it('keeps what datasyncSync covered and drops the writes after it', async () => {
-    const dir = tempDir();
-    const file = path.join(dir, 'log');
-    const fs = new FaultyFileSystem(dir);
-    const handle = await fs.open(file, 'create');
+    const { dir, file, fs, handle } = await openFresh();
     await fs.syncDirectory(dir);
     handle.writeSync(text('first;'), 0);
     handle.datasyncSync?.();
@@ -198,10 +201,7 @@ describe('FaultyFileSystem durable content', () => {
   });
 
   it('keeps many synced appends in order', async () => {
-    const dir = tempDir();
-    const file = path.join(dir, 'log');
-    const fs = new FaultyFileSystem(dir);
-    const handle = await fs.open(file, 'create');
+    const { dir, file, fs, handle } = await openFresh();
     await fs.syncDirectory(dir);
     let expected = '';
     for (let i = 0; i < 300; i++) {
@@ -436,10 +436,7 @@ describe('FaultyFileSystem crashes', () => {
 
 describe('FaultyFileSystem synchronous writes', () => {
   it('models writeSync like write: dropped unless synced, kept once datasync covers it', async () => {
-    const dir = tempDir();
-    const file = path.join(dir, 'log');
-    const fs = new FaultyFileSystem(dir);
-    const handle = await fs.open(file, 'create');
+    const { dir, file, fs, handle } = await openFresh();
     handle.writeSync(text('first;'), 0);
     await handle.datasync();
     await fs.syncDirectory(dir);
@@ -466,10 +463,7 @@ describe('FaultyFileSystem synchronous writes', () => {
   });
 
   it('crashes on a scheduled writeSync: throws at once, and the crashed write may partly survive', async () => {
-    const dir = tempDir();
-    const file = path.join(dir, 'f');
-    const fs = new FaultyFileSystem(dir);
-    const handle = await fs.open(file, 'create');
+    const { dir, file, fs, handle } = await openFresh('f');
     handle.writeSync(text('kept;'), 0);
     await handle.datasync();
     await fs.syncDirectory(dir);
