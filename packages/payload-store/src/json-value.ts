@@ -244,3 +244,6 @@ class Walk {
     return FAULT;
   }
 }
+
+// The writer of checked values as JSON bytes is part of this subpath too.
+export { JsonByteWriter, MAX_JSON_BYTES } from './json-bytes.js';

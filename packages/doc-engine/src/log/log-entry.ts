@@ -1,5 +1,6 @@
 import { InvalidDocumentError } from '../errors.js';
 import type { JsonValue, StoredDoc } from '../query/types.js';
+import { JsonByteWriter } from '@kilndb/payload-store/json';
 import type { PayloadSource } from './entry-log.js';
 
 /**
@@ -50,98 +51,90 @@ export const ENTRY_FORMAT = 1;
  */
 export const ENTRY_HEADER_SIZE = 18;
 
-/** An entry's value as JSON ('' for null). A document too large for JSON.stringify is an InvalidDocumentError naming it, not a bare RangeError. */
-function valueJson(entry: LogEntry): string {
-  if (entry.value === null) return '';
+/**
+ * The one writer every EntryPayloads writes into: a commit's entries are written in one synchronous step and
+ * copied out before the next commit's begin.
+ */
+const scratch = new JsonByteWriter();
+
+/**
+ * Entries as record payloads, written once when made and copied later where the caller says (a commit's go
+ * into the log's group buffer). The fixed fields are binary so that only the value goes through JSON: the
+ * stored document's JSON is the bulk of an entry, and a reader parses it straight into the object the engine
+ * keeps. Entries from `tagFrom` up to `tagTo` are tagged with transaction id `tx` (the committer tags without
+ * copying them); otherwise an entry's own `tx` is kept.
+ */
+export class EntryPayloads implements PayloadSource {
+  readonly count: number;
+  /** Every payload, one after another. */
+  private readonly bytes: Buffer;
+  /** Where each payload ends in `bytes`. */
+  private readonly ends: number[] = [];
+
+  constructor(entries: readonly LogEntry[], tx?: string, tagFrom = 0, tagTo = entries.length) {
+    this.count = entries.length;
+    try {
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i] as LogEntry;
+        writeEntry(entry, tx !== undefined && i >= tagFrom && i < tagTo ? tx : (entry.tx ?? ''));
+        this.ends.push(scratch.length);
+      }
+      this.bytes = scratch.take();
+    } catch (error) {
+      scratch.discard();
+      throw error;
+    }
+  }
+
+  length(index: number): number {
+    return (this.ends[index] as number) - (index === 0 ? 0 : (this.ends[index - 1] as number));
+  }
+
+  write(index: number, target: Uint8Array, at: number): void {
+    this.bytes.copy(target, at, index === 0 ? 0 : this.ends[index - 1], this.ends[index]);
+  }
+}
+
+/** Writes one entry's payload into `scratch`. */
+function writeEntry(entry: LogEntry, tag: string): void {
+  const start = scratch.length;
+  scratch.reserve(ENTRY_HEADER_SIZE);
+  scratch.skip(ENTRY_HEADER_SIZE);
+  const collectionBytes = scratch.utf8(entry.collection);
+  const keyBytes = scratch.utf8(entry.key);
+  const txBytes = scratch.utf8(tag);
+  if (entry.value !== null) writeValue(entry);
+  // The header last: the lengths are known now, and the scratch may have grown into a new buffer.
+  const buf = scratch.reserve(0);
+  buf[start] = ENTRY_FORMAT;
+  buf[start + 1] = CODES[entry.cmd];
+  buf.writeDoubleLE(entry._t, start + 2);
+  buf.writeUInt16LE(collectionBytes, start + 10);
+  buf.writeUInt32LE(keyBytes, start + 12);
+  buf.writeUInt16LE(txBytes, start + 16);
+}
+
+/**
+ * Writes an entry's value as JSON. An INSERT's document is the engine's checked copy, written as bytes with
+ * no string between; other values (settings, a transaction's count) are rare and small, and go through
+ * JSON.stringify. A document too large for a reader is an InvalidDocumentError naming it, not a bare RangeError.
+ */
+function writeValue(entry: LogEntry): void {
   try {
-    return JSON.stringify(entry.value);
+    if (entry.cmd === 'INSERT') scratch.value(entry.value);
+    else scratch.utf8(JSON.stringify(entry.value));
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     throw new InvalidDocumentError(entry.collection, entry.key, '', `is too large to encode as JSON (${error.message})`);
   }
 }
 
-/**
- * Entries as record payloads, measured first and written later where the caller says: a commit's entries
- * go straight into the log's group buffer, with no payload built apart and copied in. The fixed fields are
- * binary so that only the value goes through JSON: the stored document's JSON is the bulk of an entry, and a
- * reader parses it straight into the object the engine keeps. Entries from `tagFrom` up to `tagTo` are
- * tagged with transaction id `tx` (the committer tags without copying them); otherwise an entry's own `tx`
- * is kept.
- */
-export class EntryPayloads implements PayloadSource {
-  readonly count: number;
-  private readonly bodies: string[] = [];
-  private readonly tags: string[] = [];
-  private readonly lengths: number[] = [];
-
-  constructor(
-    private readonly entries: readonly LogEntry[],
-    tx?: string,
-    tagFrom = 0,
-    tagTo = entries.length,
-  ) {
-    this.count = entries.length;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i] as LogEntry;
-      const body = valueJson(entry);
-      const tag = tx !== undefined && i >= tagFrom && i < tagTo ? tx : (entry.tx ?? '');
-      this.bodies.push(body);
-      this.tags.push(tag);
-      this.lengths.push(ENTRY_HEADER_SIZE + utf8Length(entry.collection) + utf8Length(entry.key) + utf8Length(tag) + Buffer.byteLength(body));
-    }
-  }
-
-  length(index: number): number {
-    return this.lengths[index] as number;
-  }
-
-  write(index: number, target: Uint8Array, at: number): void {
-    const buf = Buffer.isBuffer(target) ? target : Buffer.from(target.buffer, target.byteOffset, target.byteLength);
-    const entry = this.entries[index] as LogEntry;
-    buf[at] = ENTRY_FORMAT;
-    buf[at + 1] = CODES[entry.cmd];
-    buf.writeDoubleLE(entry._t, at + 2);
-    let cursor = at + ENTRY_HEADER_SIZE;
-    const collectionBytes = writeName(buf, entry.collection, cursor);
-    cursor += collectionBytes;
-    const keyBytes = writeName(buf, entry.key, cursor);
-    cursor += keyBytes;
-    const txBytes = writeName(buf, this.tags[index] as string, cursor);
-    cursor += txBytes;
-    cursor += buf.write(this.bodies[index] as string, cursor, 'utf8');
-    buf.writeUInt16LE(collectionBytes, at + 10);
-    buf.writeUInt32LE(keyBytes, at + 12);
-    buf.writeUInt16LE(txBytes, at + 16);
-    // The log reserved exactly the measured length and frames the record over it.
-    if (cursor - at !== this.lengths[index]) throw new Error(`entry ${entry.cmd} ${entry.key}: wrote ${cursor - at} bytes, measured ${String(this.lengths[index])}`);
-  }
-}
-
-/** One entry's payload, on its own (for hand-built logs and tests; commits write theirs in place, see EntryPayloads). */
+/** One entry's payload, on its own (for hand-built logs and tests; a commit copies its payloads straight into the log group buffer). */
 export function encodeEntry(entry: LogEntry, tx?: string): Uint8Array {
   const measured = new EntryPayloads([entry], tx);
   const payload = Buffer.allocUnsafe(measured.length(0));
   measured.write(0, payload, 0);
   return payload;
-}
-
-/** Writes a name (collection, key, transaction id) as UTF-8: short ASCII ones byte by byte, sparing a native call. */
-function writeName(buf: Buffer, text: string, at: number): number {
-  if (text.length > 64) return buf.write(text, at, 'utf8');
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code > 0x7f) return buf.write(text, at, 'utf8');
-    buf[at + i] = code;
-  }
-  return text.length;
-}
-
-/** Bytes of `text` in UTF-8, as `writeName` writes it: short ASCII names counted without a native call. */
-function utf8Length(text: string): number {
-  if (text.length > 64) return Buffer.byteLength(text);
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return Buffer.byteLength(text);
-  return text.length;
 }
 
 /** Decodes an entry, or returns what is wrong with it. */
