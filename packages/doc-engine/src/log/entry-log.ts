@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AppendLog, type Durability, type ReplaySummary } from '@kilndb/payload-store/log';
+import { AppendLog, type AppendOptions, type AppendWaiter, type Durability, type ReplaySummary } from '@kilndb/payload-store/log';
 import type { FileSystem } from '@kilndb/snapshot';
 import { frameStoreInPlace, PAYLOAD_OFFSET, storeRecordSize } from '@kilndb/wal-format';
 import { ensureDirectory } from '../open/directories.js';
@@ -41,6 +41,14 @@ export function builtPayloads(payloads: readonly Uint8Array[]): PayloadSource {
     },
   };
 }
+
+/** Told how an append of entries went: where its records were placed, then that they are durable or why they failed. */
+export interface EntryAppendWaiter extends AppendWaiter {
+  placed(range: SeqRange): void;
+}
+
+const DEFERRED: AppendOptions = { defer: true };
+const NOT_DEFERRED: AppendOptions = {};
 
 export interface SeqRange {
   readonly firstSeq: number;
@@ -201,14 +209,15 @@ export class EntryLog {
 
   /**
    * Appends one record per payload, with consecutive sequence numbers, as one group write; each payload is
-   * written straight into the log's buffer and framed there. `onEncoded` runs when the records take their
-   * place in the log (their sequence numbers are fixed then); the promise settles once the log's durability
-   * holds for them.
+   * written straight into the log's buffer and framed there. `to.placed` is told when the records take their
+   * place in the log (their sequence numbers are fixed then), `to.appended` once the log's durability holds
+   * for them, or `to.failed`; see AppendLog.appendFor for when (it may be before this returns) and what throws.
    */
-  append(payloads: PayloadSource, onEncoded: (range: SeqRange) => void, defer = false): Promise<unknown> {
+  appendFor(to: EntryAppendWaiter, payloads: PayloadSource, defer = false): void {
     let size = 0;
     for (let i = 0; i < payloads.count; i++) size += storeRecordSize(payloads.length(i));
-    return this.log.append(
+    this.log.appendFor(
+      to,
       size,
       (buf, at) => {
         const firstSeq = this.nextSeqValue;
@@ -220,9 +229,9 @@ export class EntryLog {
         }
         // Taken only once every record is in place: an append that throws leaves the numbers unused.
         this.nextSeqValue = seq;
-        onEncoded({ firstSeq, lastSeq: seq - 1 });
+        to.placed({ firstSeq, lastSeq: seq - 1 });
       },
-      { defer },
+      defer ? DEFERRED : NOT_DEFERRED,
     );
   }
 

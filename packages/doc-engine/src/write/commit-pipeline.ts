@@ -2,7 +2,7 @@ import { asError } from '@kilndb/wal-format';
 import type { ChangeFeed } from '../changes.js';
 import { checkSchema, evictions } from './constraints.js';
 import type { EntryCipher } from '../crypto/index.js';
-import { builtPayloads, type EntryLog, type PayloadSource, type SeqRange } from '../log/entry-log.js';
+import { builtPayloads, type EntryAppendWaiter, type EntryLog, type PayloadSource, type SeqRange } from '../log/entry-log.js';
 import { EntryPayloads, type LogEntry } from '../log/log-entry.js';
 import { Overlay } from './overlay.js';
 import { PendingWrites, addKey, type Footprint } from './pending-writes.js';
@@ -107,36 +107,40 @@ export class CommitPipeline {
     } catch (error) {
       return Promise.reject(asError(error));
     }
-    let range: SeqRange | undefined;
-    let written: Promise<unknown>;
+    const commit = new Commit(this, planned, entries, txId, footprint);
+    // In flight before the append: the log may answer before it returns (a lone commit synced inline).
+    this.pending.add(footprint, commit.done);
     try {
-      written = this.target.log.append(payloads, (placed) => {
-        range = placed;
-        this.unsettled++;
-      });
+      this.target.log.appendFor(commit, payloads);
     } catch (error) {
-      return Promise.reject(asError(error));
+      this.failed(commit, asError(error));
     }
-    // One reaction settles the commit either way: writes waiting on its footprint are let go only once the
-    // state holds it (or it failed).
-    const applied: Promise<P> = written.then(
-      () => {
-        try {
-          this.applyCommit(range as SeqRange, entries, txId);
-        } finally {
-          this.pending.remove(footprint, applied);
-          this.settleOne();
-        }
-        return planned;
-      },
-      (error: unknown) => {
-        this.pending.remove(footprint, applied);
-        if (range !== undefined) this.settleOne();
-        throw error;
-      },
-    );
-    this.pending.add(footprint, applied);
-    return applied;
+    return commit.done;
+  }
+
+  /** The commit's records are placed in the log: it is applied (or fails) before `whenSettled` resolves. */
+  placed(): void {
+    this.unsettled++;
+  }
+
+  /** The commit is durable: applies it, lets the writes waiting on its footprint go, and resolves it. */
+  applied<P extends readonly (LogEntry | undefined)[]>(commit: Commit<P>): void {
+    try {
+      this.applyCommit(commit.range as SeqRange, commit.entries, commit.txId);
+    } catch (error) {
+      this.failed(commit, asError(error));
+      return;
+    }
+    this.pending.remove(commit.footprint, commit.done);
+    this.settleOne();
+    commit.resolve(commit.planned);
+  }
+
+  /** The commit failed (or could not be applied): writes waiting on its footprint go, and it rejects. */
+  failed<P extends readonly (LogEntry | undefined)[]>(commit: Commit<P>, error: Error): void {
+    this.pending.remove(commit.footprint, commit.done);
+    if (commit.range !== undefined) this.settleOne();
+    commit.reject(error);
   }
 
   /** Resolves once every commit placed in the log so far is applied (or failed). */
@@ -216,4 +220,41 @@ export function opsFootprint(ops: readonly WriteOp[]): Footprint {
     else addKey(keys, op.collection, op.kind === 'set' && op.generatedKey ? undefined : op.key);
   }
   return { keys, collections };
+}
+
+/**
+ * One commit on its way through the log: what it applies once durable and the promise its writer holds. The
+ * log tells it directly (AppendWaiter), so a commit costs one promise, not one per layer.
+ */
+class Commit<P extends readonly (LogEntry | undefined)[]> implements EntryAppendWaiter {
+  range: SeqRange | undefined;
+  readonly done: Promise<P>;
+  resolve!: (planned: P) => void;
+  reject!: (error: Error) => void;
+
+  constructor(
+    private readonly pipeline: CommitPipeline,
+    readonly planned: P,
+    readonly entries: readonly LogEntry[],
+    readonly txId: string | undefined,
+    readonly footprint: Footprint,
+  ) {
+    this.done = new Promise<P>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  placed(range: SeqRange): void {
+    this.range = range;
+    this.pipeline.placed();
+  }
+
+  appended(): void {
+    this.pipeline.applied(this);
+  }
+
+  failed(error: Error): void {
+    this.pipeline.failed(this, error);
+  }
 }

@@ -393,6 +393,42 @@ describe('AppendLog', () => {
     await next.close();
   });
 
+  it('appendFor tells its waiter once, with the offset; throws and tells nothing when it cannot append; holds an append made during runExclusive', async () => {
+    const log = await AppendLog.open(logPath);
+    const told: string[] = [];
+    const waiter = (name: string) => ({
+      appended: (offset: number) => told.push(`${name} appended at ${offset}`),
+      failed: (error: Error) => told.push(`${name} failed: ${error.name}`),
+    });
+    const bytes = text('one');
+    const size = storeRecordSize(bytes.length);
+    log.appendFor(waiter('first'), size, (buf, at) => encodeStoreInto(buf, at, 1, bytes));
+    log.appendFor(waiter('second'), size, (buf, at) => encodeStoreInto(buf, at, 2, bytes));
+    expect(() => {
+      log.appendFor(waiter('broken'), size, () => {
+        throw new Error('encode failed');
+      });
+    }).toThrow('encode failed');
+    await log.flush();
+    expect(told).toEqual(['first appended at 0', `second appended at ${size}`]);
+
+    let release!: () => void;
+    const exclusive = log.runExclusive(() => new Promise<void>((resolve) => (release = resolve)));
+    await new Promise((resolve) => setImmediate(resolve));
+    log.appendFor(waiter('held'), size, (buf, at) => encodeStoreInto(buf, at, 3, bytes));
+    const closing = log.close();
+    release();
+    await exclusive;
+    await closing;
+    await new Promise((resolve) => setImmediate(resolve));
+    // The close waited its turn behind the held append, which it then made durable.
+    expect(told.slice(2)).toEqual([`held appended at ${2 * size}`]);
+    expect(() => {
+      log.appendFor(waiter('late'), size, (buf, at) => encodeStoreInto(buf, at, 4, bytes));
+    }).toThrow(LogClosedError);
+    expect(told).toHaveLength(3);
+  });
+
   it('cuts a failed write back, rejects its waiters with the errno, and stays usable', async () => {
     const fs = failingFs({ write: ['ENOSPC'] });
     const log = await AppendLog.open(logPath, { fs });

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { nodeFileSystem, type FileHandle } from '@kilndb/snapshot';
 import { asError } from '@kilndb/wal-format';
-import { EAGER_COMMIT_APPENDS, EAGER_COMMIT_BYTES, GroupBuffers, type Group, type Sync, type WrittenGroup } from './commit-group.js';
+import { EAGER_COMMIT_APPENDS, EAGER_COMMIT_BYTES, GroupBuffers, type AppendWaiter, type Group, type Sync, type WrittenGroup } from './commit-group.js';
 import { LogClosedError, LogFailedError, LogReadOnlyError, LogWriteError } from '../errors.js';
 import { DEFAULT_WRITE_BEHIND_BYTES, type AppendLogOptions, type AppendLogStats, type AppendOptions, type Durability, type LogWarning } from './log-options.js';
 import { replayReadOnly } from './log-reader.js';
@@ -135,8 +135,31 @@ export class AppendLog {
    * `encode` runs synchronously, before this returns.
    */
   append(size: number, encode: (buf: Uint8Array, offset: number) => void, options: AppendOptions = {}): Promise<number> {
+    let to!: AppendWaiter;
+    const settled = new Promise<number>((resolve, reject) => {
+      to = { appended: resolve, failed: reject };
+    });
+    this.appendFor(to, size, encode, options);
+    return settled;
+  }
+
+  /**
+   * `append` without a promise: tells `to` instead, which spares a commit pipeline that keeps its own
+   * promise a second one and a reaction per append. `to` may be told before this returns (a lone append
+   * synced inline), so set up whatever its answer needs first. Throws, and tells `to` nothing, when the log
+   * cannot take the append or `encode` throws; unless the log is inside `runExclusive`, `encode` runs
+   * before this returns.
+   */
+  appendFor(to: AppendWaiter, size: number, encode: (buf: Uint8Array, offset: number) => void, options: AppendOptions = {}): void {
     if (this.exclusive !== undefined) {
-      return this.exclusive.then(() => this.append(size, encode, options));
+      void this.exclusive.then(() => {
+        try {
+          this.appendFor(to, size, encode, options);
+        } catch (error) {
+          to.failed(asError(error));
+        }
+      });
+      return;
     }
     this.assertWritable();
     this.syncPolicy.appended();
@@ -153,12 +176,14 @@ export class AppendLog {
       } else {
         this.scheduleBackgroundWrite();
       }
-      if (this.failure !== undefined) return Promise.reject(this.failure);
-      return this.yielding === undefined ? Promise.resolve(offset) : this.yielding.then(() => offset);
+      const failure = this.failure;
+      // Settled on a later turn of the microtask queue (after the write-behind's yield, if one is under way), as a promise would be.
+      if (failure !== undefined) queueMicrotask(() => { to.failed(failure); });
+      else if (this.yielding === undefined) queueMicrotask(() => { to.appended(offset); });
+      else void this.yielding.then(() => { to.appended(offset); });
+      return;
     }
-    const settled = new Promise<number>((resolve, reject) => {
-      group.waiters.push({ relative, resolve, reject });
-    });
+    group.waiters.push({ relative, to });
     // A burst large enough is committed part way: its sync starts while the rest of the burst is encoded,
     // instead of the disk idling until the end of the tick.
     if (
@@ -170,7 +195,6 @@ export class AppendLog {
     } else {
       this.scheduleCommit();
     }
-    return settled;
   }
 
   /** Appends bytes already encoded. */
@@ -280,7 +304,7 @@ export class AppendLog {
 
   private flushPromise(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.flushWaiters.push({ relative: 0, resolve: () => { resolve(); }, reject });
+      this.pending.flushWaiters.push({ relative: 0, to: { appended: () => { resolve(); }, failed: reject } });
     });
   }
 
@@ -438,8 +462,8 @@ export class AppendLog {
   }
 
   private settle(group: Group, start: number): void {
-    for (const waiter of group.waiters) waiter.resolve(start + waiter.relative);
-    for (const waiter of group.flushWaiters) waiter.resolve(start);
+    for (const waiter of group.waiters) waiter.to.appended(start + waiter.relative);
+    for (const waiter of group.flushWaiters) waiter.to.appended(start);
   }
 
 
@@ -461,7 +485,7 @@ export class AppendLog {
         return;
       }
       const failure = new LogWriteError(this.filePath, error);
-      for (const waiter of [...group.waiters, ...group.flushWaiters]) waiter.reject(failure);
+      for (const waiter of [...group.waiters, ...group.flushWaiters]) waiter.to.failed(failure);
     };
     this.repairing = repair().finally(() => {
       this.repairing = undefined;
@@ -485,7 +509,7 @@ export class AppendLog {
     let acknowledgedLost = false;
     for (const group of groups) {
       acknowledgedLost ||= group.acknowledged;
-      for (const waiter of [...group.waiters, ...group.flushWaiters]) waiter.reject(failure);
+      for (const waiter of [...group.waiters, ...group.flushWaiters]) waiter.to.failed(failure);
     }
     if (acknowledgedLost) {
       this.onWarning({ code: 'background-flush-failed', path: this.filePath, message: failure.message });

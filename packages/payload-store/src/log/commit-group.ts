@@ -9,12 +9,17 @@ const SPARE_BUFFER_BYTES = 4 * 1024 * 1024;
 export const EAGER_COMMIT_BYTES = 32 * 1024;
 export const EAGER_COMMIT_APPENDS = 32;
 
+/** Told once how an append ended: the file offset its bytes start at, or why it failed. */
+export interface AppendWaiter {
+  appended(offset: number): void;
+  failed(error: Error): void;
+}
+
 /** An append waiting for its group to be written (and synced, if its durability asks for that). */
 export interface Waiter {
   /** Offset of the waiter's bytes inside its group; the group's file position is known only once written. */
   readonly relative: number;
-  readonly resolve: (offset: number) => void;
-  readonly reject: (error: Error) => void;
+  readonly to: AppendWaiter;
 }
 
 const NO_BYTES = new Uint8Array(0);

@@ -5,6 +5,7 @@
  * directory. Loading this entry loads none of the VelesDB-compatible store.
  */
 export { AppendLog } from './append-log.js';
+export type { AppendWaiter } from './commit-group.js';
 export { readLog } from './log-reader.js';
 export type { AppendLogOptions, AppendLogStats, AppendOptions, Durability, LogWarning, ReplayOptions } from './log-options.js';
 export type { DamageReport, ReplaySummary } from './replay-summary.js';
