@@ -29,9 +29,7 @@ export function lmdbPeer(lmdb: LmdbModule): DocPeer {
       // No secondary indexes either way: `indexed` changes nothing here.
       const db = opener.open({ path: dir });
       return Promise.resolve({
-        put: async (key: string, doc: PeerDoc) => {
-          await db.put(key, doc);
-        },
+        put: (key: string, doc: PeerDoc) => db.put(key, doc),
         insertBatch: async (batch) => {
           // One write transaction: atomic, and its promise settles once flushed.
           await db.transaction(() => {
