@@ -22,7 +22,7 @@ import { checkDatabaseDirectory } from './open/layout.js';
 import { allSegments, entryReader, oldestAvailableSeq, readCommits, segmentsAfter } from './log/history.js';
 import type { LogEntry } from './log/log-entry.js';
 import { resolveOptions, type DatabaseOptions, type ResolvedOptions } from './options.js';
-import type { Footprint } from './write/pending-writes.js';
+import { collectionsFootprint } from './write/pending-writes.js';
 import { CommitAssembler, type Commit } from './log/entry-replay.js';
 import { LOG_DIR, listSegments } from './log/segments.js';
 import { NEXT_SNAPSHOT_FILE, loadSnapshot, newestSnapshotPath, type SnapshotFile } from './snapshot/snapshot-store.js';
@@ -303,7 +303,8 @@ export class Database {
     const collections = [...this.#state.collections].filter(([, state]) => state.expiring > 0 || collectionExpired(state, now)).map(([name]) => name);
     if (collections.length === 0) return 0;
     let entries: LogEntry[] = [];
-    await this.#commits.whenFree({ keys: new Map(), collections }, () => {
+    const footprint = collectionsFootprint(collections);
+    await this.#commits.whenFree(footprint, () => {
       // Selected only now that no write to these collections is in flight, so a document rewritten meanwhile is spared.
       const time = this.#commits.now();
       entries = [];
@@ -315,7 +316,7 @@ export class Database {
           if (all || docExpired(state.get(key) as StoredDoc, time)) entries.push({ cmd: 'DELETE', collection: name, key, value: null, _t: time });
         }
       }
-      return this.#commits.append(entries, { keys: new Map(), collections });
+      return this.#commits.append(entries, footprint);
     });
     return entries.length;
   }
@@ -410,7 +411,7 @@ export class Database {
    * the same synchronous step, so the selection cannot go stale before it is planned.
    */
   #commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
-    const footprint: Footprint = { keys: new Map(), collections: [collection] };
+    const footprint = collectionsFootprint([collection]);
     return this.#commits.whenFree(footprint, () => this.#commits.append(this.#commits.plan(select(this.#options.clock())), footprint));
   }
 

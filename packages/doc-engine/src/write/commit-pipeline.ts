@@ -5,7 +5,7 @@ import type { EntryCipher } from '../crypto/index.js';
 import { builtPayloads, type EntryAppendWaiter, type EntryLog, type PayloadSource, type SeqRange } from '../log/entry-log.js';
 import { EntryPayloads, type LogEntry } from '../log/log-entry.js';
 import { Overlay } from './overlay.js';
-import { PendingWrites, addKey, type Footprint } from './pending-writes.js';
+import { PendingWrites, keyFootprint, type Footprint } from './pending-writes.js';
 import type { DocumentState } from '../state/state.js';
 import { uuid7 } from '../uuid7.js';
 import { planWrite, type WriteOp } from './write-plan.js';
@@ -213,11 +213,15 @@ function independentOps(ops: readonly WriteOp[]): boolean {
 
 /** The keys and collections `ops` write (what they wait for and, in flight, what others wait for). */
 export function opsFootprint(ops: readonly WriteOp[]): Footprint {
-  const keys = new Map<string, string[]>();
+  const only = ops.length === 1 ? ops[0] : undefined;
+  if (only !== undefined && only.kind !== 'drop' && only.kind !== 'setting') {
+    return keyFootprint(only.collection, only.kind === 'set' && only.generatedKey ? undefined : only.key);
+  }
+  const keys: (string | undefined)[] = [];
   const collections: string[] = [];
   for (const op of ops) {
     if (op.kind === 'drop' || op.kind === 'setting') collections.push(op.collection);
-    else addKey(keys, op.collection, op.kind === 'set' && op.generatedKey ? undefined : op.key);
+    else keys.push(op.collection, op.kind === 'set' && op.generatedKey ? undefined : op.key);
   }
   return { keys, collections };
 }

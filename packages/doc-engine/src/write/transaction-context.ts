@@ -3,7 +3,7 @@ import type { LogEntry } from '../log/log-entry.js';
 import type { DocumentState } from '../state/state.js';
 import { checkSchema } from './constraints.js';
 import { Overlay, type Observations } from './overlay.js';
-import { addKey, type Footprint } from './pending-writes.js';
+import type { Footprint } from './pending-writes.js';
 import { planWrite, type WriteOp } from './write-plan.js';
 
 /**
@@ -48,9 +48,8 @@ export class TransactionContext {
 
 /** Everything a transaction looked at or writes: its commit waits until none of it is in flight. */
 export function observedFootprint(observations: Observations, written: Footprint): Footprint {
-  const keys = new Map<string, string[]>();
-  for (const [collection, list] of written.keys) for (const key of list) addKey(keys, collection, key);
-  for (const [collection, seen] of observations.keys) for (const key of seen.keys()) addKey(keys, collection, key);
+  const keys = [...written.keys];
+  for (const [collection, seen] of observations.keys) for (const key of seen.keys()) keys.push(collection, key);
   return { keys, collections: [...written.collections, ...observations.collections.keys()] };
 }
 
