@@ -94,7 +94,7 @@ export class Collection<T extends object = Record<string, unknown>> {
     // Not async: the busiest write path, spared an async function's extra promise steps. A bad input still
     // rejects rather than throws.
     try {
-      return this.#engine.commitOps([setOp(this.name, key, doc, options)]).then(firstResult);
+      return this.#engine.commitOps([setOp(this.name, key, doc, options)], firstResult);
     } catch (error) {
       return Promise.reject(asError(error));
     }

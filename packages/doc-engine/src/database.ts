@@ -8,7 +8,7 @@ import { CommitPipeline, opsFootprint } from './write/commit-pipeline.js';
 import { Compactor, type SnapshotInfo } from './snapshot/database-compaction.js';
 import { openKeyring, type EntryCipher } from './crypto/index.js';
 import { ensureDirectory } from './open/directories.js';
-import { attachInternals, type DatabaseInternals } from './internals.js';
+import { attachInternals, type DatabaseInternals, type PlannedEntries } from './internals.js';
 import { checkCollectionName } from './state/documents.js';
 import { EntryLog, type EntryLogStats } from './log/entry-log.js';
 import {
@@ -107,7 +107,7 @@ export class Database {
         this.#assertOpen();
       },
       readTime: () => this.#options.clock(),
-      commitOps: (ops) => this.#commitOps(ops),
+      commitOps: (ops, result) => this.#commitOps(ops, result),
       commitSelected: (collection, select) => this.#commitSelected(collection, select),
     };
     attachInternals(this, this.#internals);
@@ -401,16 +401,16 @@ export class Database {
   }
 
   /** Commits `ops` atomically; see DatabaseInternals. */
-  #commitOps(ops: readonly WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
+  #commitOps<R>(ops: readonly WriteOp[], result?: (planned: PlannedEntries) => R): Promise<R> {
     const footprint = opsFootprint(ops);
-    return this.#commits.whenFree(footprint, () => this.#commits.append(this.#commits.plan(ops), footprint));
+    return this.#commits.whenFree(footprint, () => this.#commits.append(this.#commits.plan(ops), footprint, result));
   }
 
   /**
    * Waits until no write to `collection` is in flight, then calls `select` and commits the ops it returns in
    * the same synchronous step, so the selection cannot go stale before it is planned.
    */
-  #commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<readonly (LogEntry | undefined)[]> {
+  #commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<PlannedEntries> {
     const footprint = collectionsFootprint([collection]);
     return this.#commits.whenFree(footprint, () => this.#commits.append(this.#commits.plan(select(this.#options.clock())), footprint));
   }

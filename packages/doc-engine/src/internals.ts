@@ -2,6 +2,9 @@ import type { LogEntry } from './log/log-entry.js';
 import type { DocumentState } from './state/state.js';
 import type { WriteOp } from './write/write-plan.js';
 
+/** Each op's log entry, in op order (undefined for an op that changed nothing). */
+export type PlannedEntries = readonly (LogEntry | undefined)[];
+
 /**
  * The engine side of a Database: what a Collection handle works through. It is kept off the public classes
  * (Database and Collection hold it in `#` fields), so neither the package's types nor a caller at run time
@@ -15,14 +18,15 @@ export interface DatabaseInternals {
   readTime(): number;
   /**
    * Commits `ops` atomically (planned in order against the committed state) and resolves, once durable and
-   * applied, with each op's log entry (undefined for an op that changed nothing).
+   * applied, with each op's log entry (undefined for an op that changed nothing), or with what `result`
+   * makes of them (a write's result, with no promise step of its own).
    */
-  commitOps(ops: readonly WriteOp[]): Promise<readonly (LogEntry | undefined)[]>;
+  commitOps<R = PlannedEntries>(ops: readonly WriteOp[], result?: (planned: PlannedEntries) => R): Promise<R>;
   /**
    * Like commitOps, with the ops chosen by `select` once no write to `collection` is in flight, in the same
    * synchronous step as planning them, so the selection cannot go stale first.
    */
-  commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<readonly (LogEntry | undefined)[]>;
+  commitSelected(collection: string, select: (now: number) => WriteOp[]): Promise<PlannedEntries>;
 }
 
 // Module-private: only code inside the package, which imports this file, can look a database's internals up.

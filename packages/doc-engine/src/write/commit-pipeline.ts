@@ -94,12 +94,12 @@ export class CommitPipeline {
 
   /**
    * Appends the entries as one group write (bracketed as a transaction when there are several), and
-   * applies them to the state once durable. Resolves with `planned` when applied; until then writes that
-   * touch `footprint` wait.
+   * applies them to the state once durable. Resolves, once applied, with `planned`, or what `result` makes
+   * of it; until then writes that touch `footprint` wait.
    */
-  append<P extends readonly (LogEntry | undefined)[]>(planned: P, footprint: Footprint): Promise<P> {
+  append<P extends readonly (LogEntry | undefined)[], R = P>(planned: P, footprint: Footprint, result?: (planned: P) => R): Promise<R> {
     const entries = planned.filter((entry): entry is LogEntry => entry !== undefined);
-    if (entries.length === 0) return Promise.resolve(planned);
+    if (entries.length === 0) return Promise.resolve(resolution(planned, result));
     const txId = entries.length > 1 ? uuid7() : undefined;
     let payloads: PayloadSource;
     try {
@@ -107,7 +107,7 @@ export class CommitPipeline {
     } catch (error) {
       return Promise.reject(asError(error));
     }
-    const commit = new Commit(this, planned, entries, txId, footprint);
+    const commit = new Commit(this, planned, entries, txId, footprint, result);
     // In flight before the append: the log may answer before it returns (a lone commit synced inline).
     this.pending.add(footprint, commit.done);
     try {
@@ -124,7 +124,7 @@ export class CommitPipeline {
   }
 
   /** The commit is durable: applies it, lets the writes waiting on its footprint go, and resolves it. */
-  applied<P extends readonly (LogEntry | undefined)[]>(commit: Commit<P>): void {
+  applied<P extends readonly (LogEntry | undefined)[], R>(commit: Commit<P, R>): void {
     try {
       this.applyCommit(commit.range as SeqRange, commit.entries, commit.txId);
     } catch (error) {
@@ -133,11 +133,18 @@ export class CommitPipeline {
     }
     this.pending.remove(commit.footprint, commit.done);
     this.settleOne();
-    commit.resolve(commit.planned);
+    let value: R;
+    try {
+      value = resolution(commit.planned, commit.result);
+    } catch (error) {
+      commit.reject(asError(error));
+      return;
+    }
+    commit.resolve(value);
   }
 
   /** The commit failed (or could not be applied): writes waiting on its footprint go, and it rejects. */
-  failed<P extends readonly (LogEntry | undefined)[]>(commit: Commit<P>, error: Error): void {
+  failed<P extends readonly (LogEntry | undefined)[], R>(commit: Commit<P, R>, error: Error): void {
     this.pending.remove(commit.footprint, commit.done);
     if (commit.range !== undefined) this.settleOne();
     commit.reject(error);
@@ -230,10 +237,10 @@ export function opsFootprint(ops: readonly WriteOp[]): Footprint {
  * One commit on its way through the log: what it applies once durable and the promise its writer holds. The
  * log tells it directly (AppendWaiter), so a commit costs one promise, not one per layer.
  */
-class Commit<P extends readonly (LogEntry | undefined)[]> implements EntryAppendWaiter {
+class Commit<P extends readonly (LogEntry | undefined)[], R> implements EntryAppendWaiter {
   range: SeqRange | undefined;
-  readonly done: Promise<P>;
-  resolve!: (planned: P) => void;
+  readonly done: Promise<R>;
+  resolve!: (value: R) => void;
   reject!: (error: Error) => void;
 
   constructor(
@@ -242,8 +249,9 @@ class Commit<P extends readonly (LogEntry | undefined)[]> implements EntryAppend
     readonly entries: readonly LogEntry[],
     readonly txId: string | undefined,
     readonly footprint: Footprint,
+    readonly result: ((planned: P) => R) | undefined,
   ) {
-    this.done = new Promise<P>((resolve, reject) => {
+    this.done = new Promise<R>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
@@ -261,4 +269,10 @@ class Commit<P extends readonly (LogEntry | undefined)[]> implements EntryAppend
   failed(error: Error): void {
     this.pipeline.failed(this, error);
   }
+}
+
+/** What a commit resolves with: `planned`, or what `result` makes of it. */
+function resolution<P, R>(planned: P, result: ((planned: P) => R) | undefined): R {
+  // Without `result`, R is P (append's default).
+  return result === undefined ? (planned as unknown as R) : result(planned);
 }
