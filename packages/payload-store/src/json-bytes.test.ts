@@ -54,10 +54,18 @@ function randomValue(random: () => number, depth: number): unknown {
   return object;
 }
 
+/** Everything `writer` holds, copied out; the writer then starts over. */
+function taken(writer: JsonByteWriter): Buffer {
+  const out = Buffer.alloc(writer.length);
+  writer.copy(out, 0, 0, writer.length);
+  writer.discard();
+  return out;
+}
+
 function written(value: unknown): Buffer {
   const writer = new JsonByteWriter();
   writer.value(value);
-  return writer.take();
+  return taken(writer);
 }
 
 const jsonBytes = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
@@ -107,20 +115,25 @@ describe('JsonByteWriter', () => {
     expect(written(large).equals(jsonBytes(large))).toBe(true);
   });
 
-  it('writes several values and raw UTF-8 between them; take hands them out in a buffer of its own and starts over', () => {
+  it('writes several values and raw UTF-8 between them; copy hands them out and discard starts over', () => {
     const writer = new JsonByteWriter();
     expect(writer.utf8('héllo')).toBe(6);
     writer.value({ a: 1 });
     expect(writer.utf8(' ')).toBe(1);
     writer.value([2, 'b']);
     expect(writer.length).toBe(6 + 7 + 1 + 7);
-    const first = writer.take();
+    const first = taken(writer);
     expect(first.toString()).toBe('héllo{"a":1} [2,"b"]');
     expect(writer.length).toBe(0);
     writer.value('again');
-    expect(writer.take().toString()).toBe('"again"');
+    expect(taken(writer).toString()).toBe('"again"');
     // The first buffer is not the writer's scratch: writing again left it as it was.
     expect(first.toString()).toBe('héllo{"a":1} [2,"b"]');
+    const target = Buffer.alloc(8, 0x2e);
+    writer.value([1, 2]);
+    writer.copy(target, 2, 1, 4);
+    expect(target.toString()).toBe('..1,2...');
+    expect(() => { writer.copy(target, 0, 0, 6); }).toThrow(RangeError);
   });
 
   it('refuses what JSON could not give back with a TypeError naming it; discard forgets a half-written value', () => {
@@ -138,6 +151,6 @@ describe('JsonByteWriter', () => {
     writer.discard();
     expect(writer.length).toBe(0);
     writer.value({ ok: true });
-    expect(writer.take().toString()).toBe('{"ok":true}');
+    expect(taken(writer).toString()).toBe('{"ok":true}');
   });
 });

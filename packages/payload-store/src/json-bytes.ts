@@ -24,13 +24,13 @@ const COLON = 0x3a;
  * it out was the largest single cost of a durable write. The value must be one the JSON check passed
  * (`copyJsonValue`, or JSON.parse's output): strings, finite numbers, booleans, null, arrays without holes
  * and plain objects, nested at most MAX_JSON_DEPTH deep. Anything else is a TypeError, never other bytes
- * than JSON.stringify's. Several values (and raw bytes between them) can be written before `take`.
+ * than JSON.stringify's. Several values (and raw bytes between them) can be written, then copied out, before `discard` starts over.
  */
 export class JsonByteWriter {
   private buf = Buffer.allocUnsafe(START_SCRATCH_BYTES);
   private at = 0;
 
-  /** Bytes written since the last `take`. */
+  /** Bytes written since the last `discard`. */
   get length(): number {
     return this.at;
   }
@@ -71,17 +71,13 @@ export class JsonByteWriter {
     return this.at - start;
   }
 
-  /** Everything written since the last `take`, in a buffer of its own; the writer starts over. */
-  take(): Buffer {
-    const out = Buffer.allocUnsafe(this.at);
-    this.buf.copy(out, 0, 0, this.at);
-    this.at = 0;
-    // One huge value must not pin its scratch for the life of the process.
-    if (this.buf.length > KEPT_SCRATCH_BYTES) this.buf = Buffer.allocUnsafe(START_SCRATCH_BYTES);
-    return out;
+  /** Copies bytes `[start, end)` of what was written since the last `discard` into `target` at `at`. */
+  copy(target: Uint8Array, at: number, start: number, end: number): void {
+    if (start < 0 || end > this.at || start > end) throw new RangeError(`bytes ${start}..${end} were not written (${this.at} were)`);
+    this.buf.copy(target, at, start, end);
   }
 
-  /** Forgets what was written since the last `take` (after a failed write). */
+  /** Forgets what was written since the last `discard`, to start over. */
   discard(): void {
     this.at = 0;
     if (this.buf.length > KEPT_SCRATCH_BYTES) this.buf = Buffer.allocUnsafe(START_SCRATCH_BYTES);

@@ -78,6 +78,21 @@ describe('findJsonFault', () => {
 });
 
 describe('copyJsonValue', () => {
+  it('copies an array of primitives as the walk does: frozen, -0 as 0; a hole, NaN or too deep still named', () => {
+    const input = ['a', 1, -0, true, null];
+    const result = copyJsonValue(input);
+    if (!('copy' in result)) throw new Error('expected a copy');
+    expect(result.copy).toEqual(['a', 1, 0, true, null]);
+    expect(Object.is((result.copy as unknown[])[2], 0)).toBe(true);
+    expect(result.copy).not.toBe(input);
+    expect(Object.isFrozen(result.copy)).toBe(true);
+    // eslint-disable-next-line no-sparse-arrays
+    expect(copyJsonValue([1, , 3])).toMatchObject({ fault: { kind: 'hole', path: [1] } });
+    expect(copyJsonValue([1, Number.NaN])).toMatchObject({ fault: { kind: 'not-finite', path: [1] } });
+    expect(copyJsonValue([1], { depth: MAX_JSON_DEPTH })).toMatchObject({ copy: [1] });
+    expect(copyJsonValue([1], { depth: MAX_JSON_DEPTH + 1 })).toMatchObject({ fault: { kind: 'too-deep' } });
+  });
+
   it('copies, freezing every array and object, and turns -0 into 0', () => {
     const input = { a: [1, { b: -0 }], c: -0, __proto__: null } as unknown as Record<string, unknown>;
     const result = copyJsonValue(input);

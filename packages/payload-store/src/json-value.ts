@@ -53,6 +53,9 @@ export function copyJsonValue(value: unknown, options: JsonWalkOptions = {}): { 
   // Most document fields are strings, numbers and booleans: those need no walk (and its lists).
   const primitive = copyJsonPrimitive(value);
   if (primitive !== undefined) return { copy: primitive };
+  // So are many arrays (tags, a list of ids): copied in one loop, without the walk's lists.
+  const flat = (options.depth ?? 0) <= MAX_JSON_DEPTH ? copyFlatArray(value) : undefined;
+  if (flat !== undefined) return { copy: flat };
   const walk = new Walk(true, options.parent);
   const copy = walk.visit(value, options.depth ?? 0);
   return copy === FAULT ? { fault: walk.fault() } : { copy };
@@ -119,6 +122,22 @@ function keptString(text: string): string {
   const kept = freshString(text);
   RECENT_SHORT_STRINGS[slot] = kept;
   return kept;
+}
+
+/**
+ * A frozen copy of `value` when it is an array of JSON strings, numbers, booleans and null (no holes), as
+ * the walk would copy it; undefined for anything else, which the walk then copies or names.
+ */
+function copyFlatArray(value: unknown): readonly unknown[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out = new Array<unknown>(value.length);
+  for (let i = 0; i < value.length; i++) {
+    if (!(i in value)) return undefined;
+    const item = copyJsonPrimitive(value[i]);
+    if (item === undefined) return undefined;
+    out[i] = item;
+  }
+  return Object.freeze(out);
 }
 
 /** Returned up the walk once a fault is found; the walk's fields say what and where. */

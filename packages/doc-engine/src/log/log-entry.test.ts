@@ -40,6 +40,23 @@ describe('log entry encoding', () => {
     }
   });
 
+  it('writes a payload set correctly after another one took the shared scratch (a commit the log held back)', () => {
+    const held = new EntryPayloads(entries.slice(0, 2));
+    const later = new EntryPayloads(entries.slice(2), 'tx-3');
+    const writeOut = (payloads: EntryPayloads): LogEntry[] => {
+      const decoded: LogEntry[] = [];
+      for (let i = 0; i < payloads.count; i++) {
+        const target = new Uint8Array(payloads.length(i));
+        payloads.write(i, target, 0);
+        decoded.push(decodeEntry(target) as LogEntry);
+      }
+      return decoded;
+    };
+    expect(writeOut(held)).toEqual(entries.slice(0, 2));
+    expect(writeOut(later)).toEqual(entries.slice(2).map((entry) => ({ ...entry, tx: 'tx-3' })));
+    expect(writeOut(held)).toEqual(entries.slice(0, 2));
+  });
+
   it('tags an entry with a transaction id without changing the entry', () => {
     const entry = entries[1]!;
     expect(decodeEntry(encodeEntry(entry, 'tx-9'))).toEqual({ ...entry, tx: 'tx-9' });

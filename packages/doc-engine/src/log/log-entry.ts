@@ -52,38 +52,34 @@ export const ENTRY_FORMAT = 1;
 export const ENTRY_HEADER_SIZE = 18;
 
 /**
- * The one writer every EntryPayloads writes into: a commit's entries are written in one synchronous step and
- * copied out before the next commit's begin.
+ * The one writer every EntryPayloads writes into. A commit's payloads stay there until the log copies them
+ * into its group buffer, which it does before the next commit's are written, unless the log holds appends
+ * back (a segment roll): a payload set that finds the scratch taken writes itself again.
  */
 const scratch = new JsonByteWriter();
+/** The payloads whose bytes the scratch holds. */
+let scratchHolder: EntryPayloads | undefined;
 
 /**
- * Entries as record payloads, written once when made and copied later where the caller says (a commit's go
- * into the log's group buffer). The fixed fields are binary so that only the value goes through JSON: the
- * stored document's JSON is the bulk of an entry, and a reader parses it straight into the object the engine
- * keeps. Entries from `tagFrom` up to `tagTo` are tagged with transaction id `tx` (the committer tags without
- * copying them); otherwise an entry's own `tx` is kept.
+ * Entries as record payloads, written once into the shared scratch and copied from there where the caller
+ * says (a commit's go into the log's group buffer). The fixed fields are binary so that only the value goes
+ * through JSON: the stored document's JSON is the bulk of an entry, and a reader parses it straight into the
+ * object the engine keeps. Entries from `tagFrom` up to `tagTo` are tagged with transaction id `tx` (the
+ * committer tags without copying them); otherwise an entry's own `tx` is kept.
  */
 export class EntryPayloads implements PayloadSource {
   readonly count: number;
-  /** Every payload, one after another. */
-  private readonly bytes: Buffer;
-  /** Where each payload ends in `bytes`. */
+  /** Where each payload ends in the scratch. */
   private readonly ends: number[] = [];
 
-  constructor(entries: readonly LogEntry[], tx?: string, tagFrom = 0, tagTo = entries.length) {
+  constructor(
+    private readonly entries: readonly LogEntry[],
+    private readonly tx?: string,
+    private readonly tagFrom = 0,
+    private readonly tagTo = entries.length,
+  ) {
     this.count = entries.length;
-    try {
-      for (let i = 0; i < entries.length; i++) {
-        const entry = entries[i] as LogEntry;
-        writeEntry(entry, tx !== undefined && i >= tagFrom && i < tagTo ? tx : (entry.tx ?? ''));
-        this.ends.push(scratch.length);
-      }
-      this.bytes = scratch.take();
-    } catch (error) {
-      scratch.discard();
-      throw error;
-    }
+    this.writeAll();
   }
 
   length(index: number): number {
@@ -91,7 +87,20 @@ export class EntryPayloads implements PayloadSource {
   }
 
   write(index: number, target: Uint8Array, at: number): void {
-    this.bytes.copy(target, at, index === 0 ? 0 : this.ends[index - 1], this.ends[index]);
+    if (scratchHolder !== this) this.writeAll();
+    scratch.copy(target, at, index === 0 ? 0 : (this.ends[index - 1] as number), this.ends[index] as number);
+  }
+
+  private writeAll(): void {
+    scratchHolder = undefined;
+    scratch.discard();
+    this.ends.length = 0;
+    for (let i = 0; i < this.entries.length; i++) {
+      const entry = this.entries[i] as LogEntry;
+      writeEntry(entry, this.tx !== undefined && i >= this.tagFrom && i < this.tagTo ? this.tx : (entry.tx ?? ''));
+      this.ends.push(scratch.length);
+    }
+    scratchHolder = this;
   }
 }
 

@@ -98,7 +98,8 @@ export class CommitPipeline {
    * of it; until then writes that touch `footprint` wait.
    */
   append<P extends readonly (LogEntry | undefined)[], R = P>(planned: P, footprint: Footprint, result?: (planned: P) => R): Promise<R> {
-    const entries = planned.filter((entry): entry is LogEntry => entry !== undefined);
+    const entries: LogEntry[] = [];
+    for (const entry of planned) if (entry !== undefined) entries.push(entry);
     if (entries.length === 0) return Promise.resolve(resolution(planned, result));
     const txId = entries.length > 1 ? uuid7() : undefined;
     let payloads: PayloadSource;
