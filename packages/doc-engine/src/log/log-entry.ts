@@ -57,8 +57,8 @@ export const ENTRY_HEADER_SIZE = 18;
  * back (a segment roll): a payload set that finds the scratch taken writes itself again.
  */
 const scratch = new JsonByteWriter();
-/** The payloads whose bytes the scratch holds. */
-let scratchHolder: EntryPayloads | undefined;
+/** How many payload sets were written into the scratch so far: the last one's bytes are what it holds. */
+let scratchWrites = 0;
 
 /**
  * Entries as record payloads, written once into the shared scratch and copied from there where the caller
@@ -71,6 +71,8 @@ export class EntryPayloads implements PayloadSource {
   readonly count: number;
   /** Where each payload ends in the scratch. */
   private readonly ends: number[] = [];
+  /** Which of the scratch's writes holds these payloads. */
+  private written = 0;
 
   constructor(
     private readonly entries: readonly LogEntry[],
@@ -87,12 +89,13 @@ export class EntryPayloads implements PayloadSource {
   }
 
   write(index: number, target: Uint8Array, at: number): void {
-    if (scratchHolder !== this) this.writeAll();
+    if (this.written !== scratchWrites) this.writeAll();
     scratch.copy(target, at, index === 0 ? 0 : (this.ends[index - 1] as number), this.ends[index] as number);
   }
 
   private writeAll(): void {
-    scratchHolder = undefined;
+    // Counted first: whatever the scratch held is gone, even if this write fails part way.
+    this.written = ++scratchWrites;
     scratch.discard();
     this.ends.length = 0;
     for (let i = 0; i < this.entries.length; i++) {
@@ -100,7 +103,6 @@ export class EntryPayloads implements PayloadSource {
       writeEntry(entry, this.tx !== undefined && i >= this.tagFrom && i < this.tagTo ? this.tx : (entry.tx ?? ''));
       this.ends.push(scratch.length);
     }
-    scratchHolder = this;
   }
 }
 
