@@ -48,9 +48,12 @@ export class TieList {
       this.count++;
       return true;
     }
-    const index = Math.min(this.chunkFor(seq, key), chunks.length - 1);
+    // A new document's `_seq` is the highest: it goes last, with no search.
+    const end = last.seqs.length - 1;
+    const appends = before(last.seqs[end] as number, last.keys[end] as string, seq, key);
+    const index = appends ? chunks.length - 1 : Math.min(this.chunkFor(seq, key), chunks.length - 1);
     const chunk = chunks[index] as Chunk;
-    const at = positionIn(chunk, seq, key);
+    const at = appends ? chunk.seqs.length : positionIn(chunk, seq, key);
     if (chunk.seqs[at] === seq && chunk.keys[at] === key) return false;
     if (at === chunk.seqs.length) {
       chunk.seqs.push(seq);
