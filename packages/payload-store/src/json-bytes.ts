@@ -3,6 +3,8 @@ import { describeJsonPart } from './json-value.js';
 
 /** The most bytes one value may take: a reader turns them into one string, and a longer one does not exist. */
 export const MAX_JSON_BYTES = constants.MAX_STRING_LENGTH;
+/** The most bytes a writer holds at once (several values): the largest Buffer. */
+const MAX_SCRATCH_BYTES = constants.MAX_LENGTH;
 
 /** Scratch space a writer starts with, and keeps between uses unless one use grew it past `KEPT_SCRATCH_BYTES`. */
 const START_SCRATCH_BYTES = 16 * 1024;
@@ -24,7 +26,8 @@ const COLON = 0x3a;
  * it out was the largest single cost of a durable write. The value must be one the JSON check passed
  * (`copyJsonValue`, or JSON.parse's output): strings, finite numbers, booleans, null, arrays without holes
  * and plain objects, nested at most MAX_JSON_DEPTH deep. Anything else is a TypeError, never other bytes
- * than JSON.stringify's. Several values (and raw bytes between them) can be written, then copied out, before `discard` starts over.
+ * than JSON.stringify's. Several values (and raw bytes between them) can be written, then copied out,
+ * before `discard` starts over.
  */
 export class JsonByteWriter {
   private buf = Buffer.allocUnsafe(START_SCRATCH_BYTES);
@@ -45,9 +48,12 @@ export class JsonByteWriter {
     this.at += bytes;
   }
 
-  /** Appends `value` as JSON. RangeError when it passes MAX_JSON_BYTES. */
+  /** Appends `value` as JSON. RangeError, with nothing appended, when it takes more than MAX_JSON_BYTES. */
   value(value: unknown): void {
-    this.at = this.write(value, this.at);
+    const start = this.at;
+    const end = this.write(value, start);
+    if (end - start > MAX_JSON_BYTES) throw new RangeError(`the JSON takes ${end - start} bytes, more than the ${MAX_JSON_BYTES} a reader can make one string of`);
+    this.at = end;
   }
 
   /** Appends `text` as UTF-8, unquoted (a name, or JSON made elsewhere); returns the bytes it took. */
@@ -87,8 +93,8 @@ export class JsonByteWriter {
   private room(at: number, bytes: number): Buffer {
     const needed = at + bytes;
     if (needed <= this.buf.length) return this.buf;
-    if (needed > MAX_JSON_BYTES) throw new RangeError(`the JSON would take more than ${MAX_JSON_BYTES} bytes, the longest string a reader can make of it`);
-    const grown = Buffer.allocUnsafe(Math.min(MAX_JSON_BYTES, Math.max(needed, this.buf.length * 2)));
+    if (needed > MAX_SCRATCH_BYTES) throw new RangeError(`the JSON would take more than ${MAX_SCRATCH_BYTES} bytes, the largest buffer`);
+    const grown = Buffer.allocUnsafe(Math.min(MAX_SCRATCH_BYTES, Math.max(needed, this.buf.length * 2)));
     this.buf.copy(grown, 0, 0, at);
     this.buf = grown;
     return grown;
