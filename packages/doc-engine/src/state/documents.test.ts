@@ -137,6 +137,8 @@ describe('stored documents', () => {
     expect(Object.isFrozen(doc)).toBe(true);
     const view = readView(doc);
     expect(view).toEqual({ _key: 'k', _v: 2, a: 1 });
+    expect(Object.getPrototypeOf(view)).toBe(Object.prototype);
+    expect(Object.isFrozen(view)).toBe(false);
     view.extra = true;
     expect(doc).not.toHaveProperty('extra');
   });
