@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '@kilndb/snapshot/testing';
 import { JsonByteWriter } from './json-bytes.js';
-
-/** mulberry32: seeded, so a failing value can be made again from its seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Characters from every class the writer treats apart: plain ASCII, escaped, DEL, two- and three-byte UTF-8, surrogate pairs and lone halves. */
 const CHARACTERS = ['a', 'Z', '7', ' ', '"', '\\', '\n', '\u0000', '\u001f', '\u007f', 'é', 'ß', '€', '中', '😀', '\ud800', '\udfff', '/', '<'];
@@ -22,34 +11,32 @@ const NUMBERS = [
   Number.MIN_VALUE, Number.MAX_VALUE, 5e-324, 123456789012345680000,
 ];
 
-function randomString(random: () => number): string {
+function randomString(random: SeededRandom): string {
   // Mostly short (the byte loop), sometimes past it (the native path), sometimes all plain ASCII.
-  const length = random() < 0.7 ? Math.floor(random() * 20) : 20 + Math.floor(random() * 200);
-  const plain = random() < 0.4;
+  const length = random.chance(0.7) ? random.int(20) : 20 + random.int(200);
+  const plain = random.chance(0.4);
   let text = '';
-  for (let i = 0; i < length; i++) {
-    text += plain ? String.fromCharCode(0x20 + Math.floor(random() * 0x5f)) : (CHARACTERS[Math.floor(random() * CHARACTERS.length)] as string);
-  }
+  for (let i = 0; i < length; i++) text += plain ? String.fromCharCode(0x20 + random.int(0x5f)) : (CHARACTERS[random.int(CHARACTERS.length)] as string);
   return text;
 }
 
-function randomNumber(random: () => number): number {
-  const pick = random();
-  if (pick < 0.4) return NUMBERS[Math.floor(random() * NUMBERS.length)] as number;
-  if (pick < 0.7) return Math.floor((random() - 0.5) * 2 ** (1 + Math.floor(random() * 53)));
-  return (random() - 0.5) * 10 ** Math.floor(random() * 40 - 20);
+function randomNumber(random: SeededRandom): number {
+  const pick = random.next();
+  if (pick < 0.4) return NUMBERS[random.int(NUMBERS.length)] as number;
+  if (pick < 0.7) return Math.floor((random.next() - 0.5) * 2 ** (1 + random.int(53)));
+  return (random.next() - 0.5) * 10 ** (random.int(40) - 20);
 }
 
-function randomValue(random: () => number, depth: number): unknown {
-  const pick = random() * (depth > 4 ? 5 : 7);
+function randomValue(random: SeededRandom, depth: number): unknown {
+  const pick = random.next() * (depth > 4 ? 5 : 7);
   if (pick < 1) return randomString(random);
   if (pick < 2) return randomNumber(random);
-  if (pick < 3) return random() < 0.5;
+  if (pick < 3) return random.chance(0.5);
   if (pick < 4) return null;
   if (pick < 5) return randomString(random);
-  if (pick < 6) return Array.from({ length: Math.floor(random() * 5) }, () => randomValue(random, depth + 1));
-  const object: Record<string, unknown> = random() < 0.2 ? (Object.create(null) as Record<string, unknown>) : {};
-  const fields = Math.floor(random() * 6);
+  if (pick < 6) return Array.from({ length: random.int(5) }, () => randomValue(random, depth + 1));
+  const object: Record<string, unknown> = random.chance(0.2) ? (Object.create(null) as Record<string, unknown>) : {};
+  const fields = random.int(6);
   for (let i = 0; i < fields; i++) object[randomString(random)] = randomValue(random, depth + 1);
   return object;
 }
@@ -73,7 +60,7 @@ const jsonBytes = (value: unknown): Buffer => Buffer.from(JSON.stringify(value))
 describe('JsonByteWriter', () => {
   it('writes the bytes of JSON.stringify for 5,000 random JSON values', () => {
     for (let seed = 1; seed <= 5000; seed++) {
-      const value = randomValue(seeded(seed), 0);
+      const value = randomValue(new SeededRandom(seed), 0);
       const bytes = written(value);
       if (!bytes.equals(jsonBytes(value))) expect({ seed, got: bytes.toString() }).toEqual({ seed, got: JSON.stringify(value) });
     }
@@ -82,7 +69,7 @@ describe('JsonByteWriter', () => {
   it('writes every number as JSON does: integers on both sides of 2^31, 10^8 and 2^53, -0 as 0, fractions and exponents', () => {
     for (const number of NUMBERS) expect(written(number).toString(), String(number)).toBe(JSON.stringify(number));
     for (let seed = 1; seed <= 2000; seed++) {
-      const number = randomNumber(seeded(seed));
+      const number = randomNumber(new SeededRandom(seed));
       expect(written(number).toString(), String(number)).toBe(JSON.stringify(number));
     }
   });
