@@ -8,6 +8,7 @@ import { replayReadOnly } from './log-reader.js';
 import { replayAndRepair } from './log-repair.js';
 import { DEFAULT_PREALLOCATE_BYTES, Preallocation } from './preallocation.js';
 import type { ReplaySummary } from './replay-summary.js';
+import { CommitTiming } from './commit-timing.js';
 import { canSyncInline, isSingleAppend, MAX_SYNCS_IN_FLIGHT, SyncPolicy, type InlineSyncable } from './sync-policy.js';
 
 /**
@@ -21,7 +22,6 @@ export class AppendLog {
   readonly durability: Durability;
   private filePath: string;
   private handle: FileHandle | undefined;
-  private readonly flushIntervalMs: number;
   private readonly writeBehindBytes: number;
   private readonly readOnly: boolean;
   private readonly onWarning: (warning: LogWarning) => void;
@@ -40,10 +40,7 @@ export class AppendLog {
   private readonly syncsRunning = new Set<Promise<void>>();
   /** A failed write being cut back: nothing is written until it ends. */
   private repairing: Promise<void> | undefined;
-  private commitScheduled = false;
-  /** The event-loop turn settled appends wait for after a write-behind (see `yieldAfterWriteBehind`). */
-  private yielding: Promise<void> | undefined;
-  private backgroundTimer: NodeJS.Timeout | undefined;
+  private readonly timing: CommitTiming;
   private exclusive: Promise<void> | undefined;
   private failure: LogFailedError | undefined;
   private closed = false;
@@ -66,7 +63,9 @@ export class AppendLog {
     this.writtenEnd = end;
     this.syncedEnd = end;
     this.durability = options.durability ?? 'fsync';
-    this.flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.timing = new CommitTiming(this.durability, options.flushIntervalMs ?? 50, () => {
+      if (this.exclusive === undefined) this.commit();
+    });
     this.writeBehindBytes = options.writeBehindBytes ?? DEFAULT_WRITE_BEHIND_BYTES;
     this.readOnly = options.readOnly ?? false;
     // A read-only log owns no zeros to trim and grows nothing.
@@ -172,15 +171,15 @@ export class AppendLog {
       const offset = this.writtenEnd + relative;
       if (group.length >= this.writeBehindBytes) {
         this.commit();
-        this.yieldAfterWriteBehind();
+        this.timing.yieldAfterWriteBehind();
       } else {
-        this.scheduleBackgroundWrite();
+        this.timing.scheduleBackgroundWrite();
       }
       const failure = this.failure;
       // Settled on a later turn of the microtask queue (after the write-behind's yield, if one is under way), as a promise would be.
       if (failure !== undefined) queueMicrotask(() => { to.failed(failure); });
-      else if (this.yielding === undefined) queueMicrotask(() => { to.appended(offset); });
-      else void this.yielding.then(() => { to.appended(offset); });
+      else if (this.timing.yielding === undefined) queueMicrotask(() => { to.appended(offset); });
+      else void this.timing.yielding.then(() => { to.appended(offset); });
       return;
     }
     group.waiters.push({ relative, to });
@@ -193,7 +192,7 @@ export class AppendLog {
     ) {
       this.commit();
     } else {
-      this.scheduleCommit();
+      this.timing.scheduleCommit();
     }
   }
 
@@ -208,7 +207,7 @@ export class AppendLog {
     this.assertUsable();
     if (this.readOnly || this.quiet) return Promise.resolve();
     const flushed = this.flushPromise();
-    this.scheduleCommit();
+    this.timing.scheduleCommit();
     return flushed;
   }
 
@@ -285,7 +284,7 @@ export class AppendLog {
     while (this.repairing !== undefined) await this.repairing;
     await Promise.all([...this.syncsRunning]);
     this.closed = true;
-    clearTimeout(this.backgroundTimer);
+    this.timing.stop();
     if (this.handle !== undefined && this.failure === undefined) await this.preallocation.trim(this.handle, this.writtenEnd);
     await this.handle?.close();
     this.handle = undefined;
@@ -316,41 +315,6 @@ export class AppendLog {
   private assertWritable(): void {
     this.assertUsable();
     if (this.readOnly) throw new LogReadOnlyError(this.filePath);
-  }
-
-  private scheduleCommit(): void {
-    if (this.commitScheduled) return;
-    this.commitScheduled = true;
-    const run = (): void => {
-      this.commitScheduled = false;
-      if (this.exclusive === undefined) this.commit();
-    };
-    // An fsync'd group waits for the disk anyway: it is committed at the end of this tick. Appends that settle
-    // once written are committed on the next turn of the event loop instead, so the appends of a whole turn
-    // share the write and a loop of awaited appends cannot starve timers and I/O.
-    if (this.durability === 'fsync') queueMicrotask(run);
-    else setImmediate(run);
-  }
-
-  /**
-   * Settled appends give the event loop a turn at each write-behind, so a loop of them cannot starve timers
-   * and I/O; the appends after it wait behind the same turn, which keeps them settling in append order.
-   */
-  private yieldAfterWriteBehind(): void {
-    const turn = new Promise<void>((resolve) => setImmediate(resolve));
-    this.yielding = turn;
-    void turn.then(() => {
-      if (this.yielding === turn) this.yielding = undefined;
-    });
-  }
-
-  private scheduleBackgroundWrite(): void {
-    if (this.backgroundTimer !== undefined) return;
-    this.backgroundTimer = setTimeout(() => {
-      this.backgroundTimer = undefined;
-      if (this.exclusive === undefined) this.commit();
-    }, this.flushIntervalMs);
-    this.backgroundTimer.unref();
   }
 
   /** Inside `runExclusive`: writes and syncs everything appended before it began. */
@@ -401,7 +365,7 @@ export class AppendLog {
       this.unsynced.push({ group, start });
       this.startSync();
     } else {
-      this.settle(group, start);
+      group.settle(start);
     }
   }
 
@@ -415,7 +379,7 @@ export class AppendLog {
       return;
     }
     this.syncedEnd = this.writtenEnd;
-    this.settle(group, start);
+    group.settle(start);
   }
 
   /** Starts an fdatasync for the written groups waiting for one, unless one under way already covers them. */
@@ -423,7 +387,7 @@ export class AppendLog {
     const handle = this.handle;
     if (this.unsynced.length === 0 || handle === undefined) return;
     if (this.syncedEnd === this.writtenEnd) {
-      for (const { group, start } of this.unsynced.splice(0)) this.settle(group, start);
+      for (const { group, start } of this.unsynced.splice(0)) group.settle(start);
       return;
     }
     const latest = this.syncsInFlight.at(-1);
@@ -455,17 +419,11 @@ export class AppendLog {
     if (sync.covers > this.syncedEnd) this.syncedEnd = sync.covers;
     // Syncs started earlier cover less, so this one made their bytes durable too, even if they are still running.
     while (this.syncsInFlight.length > 0 && (this.syncsInFlight[0]?.covers ?? Infinity) <= this.syncedEnd) {
-      for (const { group, start } of this.syncsInFlight.shift()?.groups ?? []) this.settle(group, start);
+      for (const { group, start } of this.syncsInFlight.shift()?.groups ?? []) group.settle(start);
     }
     this.commit();
     this.startSync();
   }
-
-  private settle(group: Group, start: number): void {
-    for (const waiter of group.waiters) waiter.to.appended(start + waiter.relative);
-    for (const waiter of group.flushWaiters) waiter.to.appended(start);
-  }
-
 
   /**
    * A write failed part way, or not at all: cut the file back to where the group started, so the log stays
@@ -485,11 +443,11 @@ export class AppendLog {
         return;
       }
       const failure = new LogWriteError(this.filePath, error);
-      for (const waiter of [...group.waiters, ...group.flushWaiters]) waiter.to.failed(failure);
+      group.reject(failure);
     };
     this.repairing = repair().finally(() => {
       this.repairing = undefined;
-      if (!this.pending.empty) this.scheduleCommit();
+      if (!this.pending.empty) this.timing.scheduleCommit();
     });
   }
 
@@ -509,7 +467,7 @@ export class AppendLog {
     let acknowledgedLost = false;
     for (const group of groups) {
       acknowledgedLost ||= group.acknowledged;
-      for (const waiter of [...group.waiters, ...group.flushWaiters]) waiter.to.failed(failure);
+      group.reject(failure);
     }
     if (acknowledgedLost) {
       this.onWarning({ code: 'background-flush-failed', path: this.filePath, message: failure.message });

@@ -63,6 +63,17 @@ export class Group {
     return this.length === 0 && this.flushWaiters.length === 0;
   }
 
+  /** Tells every waiter its append is done: the group was written at file offset `start` (and synced, if asked). */
+  settle(start: number): void {
+    for (const waiter of this.waiters) waiter.to.appended(start + waiter.relative);
+    for (const waiter of this.flushWaiters) waiter.to.appended(start);
+  }
+
+  /** Tells every waiter its append failed with `error`. */
+  reject(error: Error): void {
+    for (const waiter of this.waiters) waiter.to.failed(error);
+    for (const waiter of this.flushWaiters) waiter.to.failed(error);
+  }
 }
 
 /** Buffers of written groups, handed to the next groups: a busy log reuses a few instead of allocating one per commit. */
