@@ -40,6 +40,9 @@ export class AppendLog {
   private readonly syncsRunning = new Set<Promise<void>>();
   /** A failed write being cut back: nothing is written until it ends. */
   private repairing: Promise<void> | undefined;
+  /** Written groups to settle, in log order, and whether a settle is under way (see `settle`). */
+  private readonly toSettle: WrittenGroup[] = [];
+  private settling = false;
   private readonly timing: CommitTiming;
   private exclusive: Promise<void> | undefined;
   private failure: LogFailedError | undefined;
@@ -365,7 +368,7 @@ export class AppendLog {
       this.unsynced.push({ group, start });
       this.startSync();
     } else {
-      group.settle(start);
+      this.settle(group, start);
     }
   }
 
@@ -379,7 +382,7 @@ export class AppendLog {
       return;
     }
     this.syncedEnd = this.writtenEnd;
-    group.settle(start);
+    this.settle(group, start);
   }
 
   /** Starts an fdatasync for the written groups waiting for one, unless one under way already covers them. */
@@ -387,7 +390,7 @@ export class AppendLog {
     const handle = this.handle;
     if (this.unsynced.length === 0 || handle === undefined) return;
     if (this.syncedEnd === this.writtenEnd) {
-      for (const { group, start } of this.unsynced.splice(0)) group.settle(start);
+      for (const { group, start } of this.unsynced.splice(0)) this.settle(group, start);
       return;
     }
     const latest = this.syncsInFlight.at(-1);
@@ -419,10 +422,27 @@ export class AppendLog {
     if (sync.covers > this.syncedEnd) this.syncedEnd = sync.covers;
     // Syncs started earlier cover less, so this one made their bytes durable too, even if they are still running.
     while (this.syncsInFlight.length > 0 && (this.syncsInFlight[0]?.covers ?? Infinity) <= this.syncedEnd) {
-      for (const { group, start } of this.syncsInFlight.shift()?.groups ?? []) group.settle(start);
+      for (const { group, start } of this.syncsInFlight.shift()?.groups ?? []) this.settle(group, start);
     }
     this.commit();
     this.startSync();
+  }
+
+  /**
+   * Settles `group`, written at `start`. A waiter told here may append at once (`appendFor` tells it
+   * directly, and a change listener may write), and that append may settle at once too (a lone commit synced
+   * inline): it is then told only after every waiter of this group, so waiters are always told in log order
+   * and never inside one another.
+   */
+  private settle(group: Group, start: number): void {
+    this.toSettle.push({ group, start });
+    if (this.settling) return;
+    this.settling = true;
+    try {
+      for (let next = this.toSettle.shift(); next !== undefined; next = this.toSettle.shift()) next.group.settle(next.start);
+    } finally {
+      this.settling = false;
+    }
   }
 
   /**

@@ -9,7 +9,10 @@ const SPARE_BUFFER_BYTES = 4 * 1024 * 1024;
 export const EAGER_COMMIT_BYTES = 32 * 1024;
 export const EAGER_COMMIT_APPENDS = 32;
 
-/** Told once how an append ended: the file offset its bytes start at, or why it failed. */
+/**
+ * Told once how an append ended: the file offset its bytes start at, or why it failed. It is told from
+ * inside the log's own step, so it must not throw; it may append again (see AppendLog's `settle`).
+ */
 export interface AppendWaiter {
   appended(offset: number): void;
   failed(error: Error): void;

@@ -113,6 +113,32 @@ describe('AppendLog syncs of a lone writer', () => {
     await log.close();
   });
 
+  it('tells an append settled inline by a waiter being told only after that waiter returns, in log order', async () => {
+    const log = await AppendLog.open(logPath);
+    await loneWriter(log, LONE_SYNCS_TO_INLINE + 1);
+    expect(log.stats().inlineSyncs).toBe(1);
+    const told: string[] = [];
+    // Past the eager-commit size, so it is committed (and, alone, synced inline) inside the append call.
+    const large = new Uint8Array(40 * 1024).fill(0x61);
+    const nested = { appended: () => told.push('nested'), failed: (error: Error) => told.push(error.message) };
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const first = {
+      appended: () => {
+        told.push('first');
+        log.appendFor({ appended: () => { nested.appended(); done(); }, failed: nested.failed }, storeRecordSize(large.length), (buf, at) => encodeStoreInto(buf, at, 100, large));
+        told.push('first returns');
+      },
+      failed: (error: Error) => told.push(error.message),
+    };
+    log.appendFor(first, storeRecordSize(payload.length), (buf, at) => encodeStoreInto(buf, at, 99, payload));
+    await finished;
+    expect(told).toEqual(['first', 'first returns', 'nested']);
+    expect(log.stats().inlineSyncs).toBe(3);
+    await log.close();
+    expect((await ids()).slice(-2)).toEqual([99, 100]);
+  });
+
   it('fails the log when a sync on the calling thread fails: the append rejects and later ones are refused', async () => {
     let failSyncs = false;
     const fs: FileSystem = wrapHandles(nodeFileSystem, (inner) => ({
