@@ -411,6 +411,11 @@ describe('AppendLog', () => {
     }).toThrow('encode failed');
     await log.flush();
     expect(told).toEqual(['first appended at 0', `second appended at ${size}`]);
+    // A deferred append is told once placed, on a later microtask, not inside the call.
+    log.appendFor(waiter('deferred'), size, (buf, at) => encodeStoreInto(buf, at, 5, bytes), { defer: true });
+    expect(told).toHaveLength(2);
+    await log.flush();
+    expect(told.splice(2)).toEqual([`deferred appended at ${2 * size}`]);
 
     let release!: () => void;
     const exclusive = log.runExclusive(() => new Promise<void>((resolve) => (release = resolve)));
@@ -422,7 +427,7 @@ describe('AppendLog', () => {
     await closing;
     await new Promise((resolve) => setImmediate(resolve));
     // The close waited its turn behind the held append, which it then made durable.
-    expect(told.slice(2)).toEqual([`held appended at ${2 * size}`]);
+    expect(told.slice(2)).toEqual([`held appended at ${3 * size}`]);
     expect(() => {
       log.appendFor(waiter('late'), size, (buf, at) => encodeStoreInto(buf, at, 4, bytes));
     }).toThrow(LogClosedError);

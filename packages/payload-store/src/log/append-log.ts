@@ -137,11 +137,13 @@ export class AppendLog {
    * `encode` runs synchronously, before this returns.
    */
   append(size: number, encode: (buf: Uint8Array, offset: number) => void, options: AppendOptions = {}): Promise<number> {
+    if (this.exclusive !== undefined) return this.exclusive.then(() => this.append(size, encode, options));
+    if (this.durability === 'none' || options.defer === true) return this.appendSettled(size, encode);
     let to!: AppendWaiter;
     const settled = new Promise<number>((resolve, reject) => {
       to = { appended: resolve, failed: reject };
     });
-    this.appendFor(to, size, encode, options);
+    this.appendWaiting(to, size, encode);
     return settled;
   }
 
@@ -161,41 +163,10 @@ export class AppendLog {
           to.failed(asError(error));
         }
       });
-      return;
-    }
-    this.assertWritable();
-    this.syncPolicy.appended();
-    const group = this.pending;
-    const relative = group.reserve(size);
-    encode(group.bytes, relative);
-    group.length += size;
-    if (this.durability === 'none' || options.defer === true) {
-      group.acknowledged = true;
-      const offset = this.writtenEnd + relative;
-      if (group.length >= this.writeBehindBytes) {
-        this.commit();
-        this.timing.yieldAfterWriteBehind();
-      } else {
-        this.timing.scheduleBackgroundWrite();
-      }
-      const failure = this.failure;
-      // Settled on a later turn of the microtask queue (after the write-behind's yield, if one is under way), as a promise would be.
-      if (failure !== undefined) queueMicrotask(() => { to.failed(failure); });
-      else if (this.timing.yielding === undefined) queueMicrotask(() => { to.appended(offset); });
-      else void this.timing.yielding.then(() => { to.appended(offset); });
-      return;
-    }
-    group.waiters.push({ relative, to });
-    // A burst large enough is committed part way: its sync starts while the rest of the burst is encoded,
-    // instead of the disk idling until the end of the tick.
-    if (
-      this.durability === 'fsync' &&
-      (group.length >= EAGER_COMMIT_BYTES || group.waiters.length >= EAGER_COMMIT_APPENDS) &&
-      this.syncsInFlight.length < MAX_SYNCS_IN_FLIGHT
-    ) {
-      this.commit();
+    } else if (this.durability === 'none' || options.defer === true) {
+      this.appendSettled(size, encode).then((offset) => { to.appended(offset); }, (error: unknown) => { to.failed(asError(error)); });
     } else {
-      this.timing.scheduleCommit();
+      this.appendWaiting(to, size, encode);
     }
   }
 
@@ -209,7 +180,7 @@ export class AppendLog {
     if (this.exclusive !== undefined) return this.exclusive.then(() => this.flush());
     this.assertUsable();
     if (this.readOnly || this.quiet) return Promise.resolve();
-    const flushed = this.flushPromise();
+    const flushed = this.pending.flushed();
     this.timing.scheduleCommit();
     return flushed;
   }
@@ -226,14 +197,7 @@ export class AppendLog {
       done = this.handle.readSync(fromFile === into.length ? into : into.subarray(0, fromFile), position);
       if (done < fromFile || done === into.length) return done;
     }
-    const group = this.pending;
-    const at = position + done - this.writtenEnd;
-    if (at >= 0 && at < group.length) {
-      const n = Math.min(into.length - done, group.length - at);
-      into.set(group.bytes.subarray(at, at + n), done);
-      done += n;
-    }
-    return done;
+    return done + this.pending.read(into.subarray(done), position + done - this.writtenEnd);
   }
 
   /**
@@ -293,6 +257,51 @@ export class AppendLog {
     this.handle = undefined;
   }
 
+  /** Reserves `size` bytes in the pending group for `encode` to write; returns where they start in the group. */
+  private place(size: number, encode: (buf: Uint8Array, offset: number) => void): number {
+    this.assertWritable();
+    this.syncPolicy.appended();
+    const group = this.pending;
+    const relative = group.reserve(size);
+    encode(group.bytes, relative);
+    group.length += size;
+    return relative;
+  }
+
+  /** An append that settles once placed ('none', or deferred): written by a write-behind or the background timer. */
+  private appendSettled(size: number, encode: (buf: Uint8Array, offset: number) => void): Promise<number> {
+    const group = this.pending;
+    const relative = this.place(size, encode);
+    group.acknowledged = true;
+    const offset = this.writtenEnd + relative;
+    if (group.length >= this.writeBehindBytes) {
+      this.commit();
+      this.timing.yieldAfterWriteBehind();
+    } else {
+      this.timing.scheduleBackgroundWrite();
+    }
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return this.timing.yielding === undefined ? Promise.resolve(offset) : this.timing.yielding.then(() => offset);
+  }
+
+  /** An append that waits for its group's write (and sync, under 'fsync'). */
+  private appendWaiting(to: AppendWaiter, size: number, encode: (buf: Uint8Array, offset: number) => void): void {
+    const group = this.pending;
+    const relative = this.place(size, encode);
+    group.waiters.push({ relative, to });
+    // A burst large enough is committed part way: its sync starts while the rest of the burst is encoded,
+    // instead of the disk idling until the end of the tick.
+    if (
+      this.durability === 'fsync' &&
+      (group.length >= EAGER_COMMIT_BYTES || group.waiters.length >= EAGER_COMMIT_APPENDS) &&
+      this.syncsInFlight.length < MAX_SYNCS_IN_FLIGHT
+    ) {
+      this.commit();
+    } else {
+      this.timing.scheduleCommit();
+    }
+  }
+
   /** Nothing buffered, nothing waiting for a sync, every written byte synced. */
   private get quiet(): boolean {
     return (
@@ -304,11 +313,6 @@ export class AppendLog {
     );
   }
 
-  private flushPromise(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.flushWaiters.push({ relative: 0, to: { appended: () => { resolve(); }, failed: reject } });
-    });
-  }
 
   private assertUsable(): void {
     if (this.closed) throw new LogClosedError(this.filePath);
@@ -329,7 +333,7 @@ export class AppendLog {
         await this.repairing;
         continue;
       }
-      const flushed = this.flushPromise();
+      const flushed = this.pending.flushed();
       this.commit();
       await flushed.catch(() => undefined);
     }

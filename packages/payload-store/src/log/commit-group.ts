@@ -66,6 +66,21 @@ export class Group {
     return this.length === 0 && this.flushWaiters.length === 0;
   }
 
+  /** Settles once the group is written and synced (a flush's waiter: it holds no bytes of its own). */
+  flushed(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.flushWaiters.push({ relative: 0, to: { appended: () => { resolve(); }, failed: reject } });
+    });
+  }
+
+  /** Copies the group's bytes from `at` into `into` (as many as fit, none for an `at` outside them); returns how many. */
+  read(into: Uint8Array, at: number): number {
+    if (at < 0 || at >= this.length) return 0;
+    const n = Math.min(into.length, this.length - at);
+    into.set(this.bytes.subarray(at, at + n));
+    return n;
+  }
+
   /** Tells every waiter its append is done: the group was written at file offset `start` (and synced, if asked). */
   settle(start: number): void {
     for (const waiter of this.waiters) waiter.to.appended(start + waiter.relative);
