@@ -139,6 +139,13 @@ describe('stored documents', () => {
     expect(view).toEqual({ _key: 'k', _v: 2, a: 1 });
     expect(Object.getPrototypeOf(view)).toBe(Object.prototype);
     expect(Object.isFrozen(view)).toBe(false);
+    const prototype = Object.prototype as Record<string, unknown>;
+    Object.defineProperty(prototype, 'inherited', { value: 1, enumerable: true, configurable: true, writable: true });
+    try {
+      expect(Object.keys(readView(doc))).toEqual(['_key', '_v', 'a']);
+    } finally {
+      delete prototype['inherited'];
+    }
     view.extra = true;
     expect(doc).not.toHaveProperty('extra');
   });

@@ -178,13 +178,23 @@ export type ReadDoc<T> = T & { readonly _key: string; readonly _v: number };
 export function readView(doc: StoredDoc): Record<string, unknown> & { _key: string; _v: number } {
   if (!Object.isFrozen(doc)) exposeDoc(doc);
   const out = new ReadFields(doc._key, doc._v);
+  // for-in walks the document's names with no array made per read (a tenth of a get); it also walks names
+  // something enumerable added to Object.prototype, which are skipped only then.
+  const checkOwn = prototypeHasEnumerable();
   // Every system field starts with `_` and no user field does (checkInput refuses them, imports drop them),
   // which also rules out "__proto__", so plain assignment is safe here.
-  for (const name of Object.keys(doc)) if (name.charCodeAt(0) !== UNDERSCORE) out[name] = doc[name];
+  for (const name in doc) if (name.charCodeAt(0) !== UNDERSCORE && (!checkOwn || Object.hasOwn(doc, name))) out[name] = doc[name];
   return out;
 }
 
 const UNDERSCORE = 0x5f;
+
+/** Whether Object.prototype holds an enumerable name (a stored document's prototype is Object.prototype or null). */
+function prototypeHasEnumerable(): boolean {
+  // The first name found answers; Object.prototype usually has none, so the loop does not run.
+  for (const _name in Object.prototype) return true;
+  return false;
+}
 
 /**
  * Freezes a document (deeply) before it is handed out or built upon. A frozen stored document is always
