@@ -142,7 +142,7 @@ export class JsonByteWriter {
     buf[end++] = QUOTE;
     for (let i = 0; i < length; i++) {
       const code = name.charCodeAt(i);
-      if (code < 0x20 || code >= 0x80 || code === QUOTE || code === 0x5c) {
+      if (!plainAscii(code)) {
         if (comma) buf[at++] = COMMA;
         return this.json(`${JSON.stringify(name)}:`, at);
       }
@@ -173,7 +173,7 @@ export class JsonByteWriter {
       buf[end++] = QUOTE;
       for (let i = 0; i < length; i++) {
         const code = text.charCodeAt(i);
-        if (code < 0x20 || code >= 0x80 || code === QUOTE || code === 0x5c) return this.json(JSON.stringify(text), at);
+        if (!plainAscii(code)) return this.json(JSON.stringify(text), at);
         buf[end++] = code;
       }
       buf[end++] = QUOTE;
@@ -217,6 +217,11 @@ export class JsonByteWriter {
     const buf = this.room(at, Buffer.byteLength(text));
     return at + buf.write(text, at, 'utf8');
   }
+}
+
+/** Whether a UTF-16 code unit is ASCII that JSON writes as it is (no escape, one byte). */
+function plainAscii(code: number): boolean {
+  return code >= 0x20 && code < 0x80 && code !== QUOTE && code !== 0x5c;
 }
 
 const EIGHT_DIGITS = 100_000_000;
