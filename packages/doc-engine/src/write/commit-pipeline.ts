@@ -222,16 +222,19 @@ function independentOps(ops: readonly WriteOp[]): boolean {
 /** The keys and collections `ops` write (what they wait for and, in flight, what others wait for). */
 export function opsFootprint(ops: readonly WriteOp[]): Footprint {
   const only = ops.length === 1 ? ops[0] : undefined;
-  if (only !== undefined && only.kind !== 'drop' && only.kind !== 'setting') {
-    return keyFootprint(only.collection, only.kind === 'set' && only.generatedKey ? undefined : only.key);
-  }
+  if (only !== undefined && only.kind !== 'drop' && only.kind !== 'setting') return keyFootprint(only.collection, waitedKey(only));
   const keys: (string | undefined)[] = [];
   const collections: string[] = [];
   for (const op of ops) {
     if (op.kind === 'drop' || op.kind === 'setting') collections.push(op.collection);
-    else keys.push(op.collection, op.kind === 'set' && op.generatedKey ? undefined : op.key);
+    else keys.push(op.collection, waitedKey(op));
   }
   return { keys, collections };
+}
+
+/** The key a write of one document holds: none for a fresh generated key, which no other write can know. */
+function waitedKey(op: Extract<WriteOp, { key: string; kind: 'set' | 'update' | 'delete' }>): string | undefined {
+  return op.kind === 'set' && op.generatedKey ? undefined : op.key;
 }
 
 /**
