@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AppendLog, type AppendOptions, type AppendWaiter, type Durability, type ReplaySummary } from '@kilndb/payload-store/log';
+import { AppendLog, type AppendWaiter, type Durability, type ReplaySummary } from '@kilndb/payload-store/log';
 import type { FileSystem } from '@kilndb/snapshot';
 import { frameStoreInPlace, PAYLOAD_OFFSET, storeRecordSize } from '@kilndb/wal-format';
 import { ensureDirectory } from '../open/directories.js';
@@ -46,9 +46,6 @@ export function builtPayloads(payloads: readonly Uint8Array[]): PayloadSource {
 export interface EntryAppendWaiter extends AppendWaiter {
   placed(range: SeqRange): void;
 }
-
-const DEFERRED: AppendOptions = { defer: true };
-const NOT_DEFERRED: AppendOptions = {};
 
 export interface SeqRange {
   readonly firstSeq: number;
@@ -213,7 +210,7 @@ export class EntryLog {
    * place in the log (their sequence numbers are fixed then), `to.appended` once the log's durability holds
    * for them, or `to.failed`; see AppendLog.appendFor for when (it may be before this returns) and what throws.
    */
-  appendFor(to: EntryAppendWaiter, payloads: PayloadSource, defer = false): void {
+  appendFor(to: EntryAppendWaiter, payloads: PayloadSource): void {
     let size = 0;
     for (let i = 0; i < payloads.count; i++) size += storeRecordSize(payloads.length(i));
     this.log.appendFor(
@@ -231,7 +228,6 @@ export class EntryLog {
         this.nextSeqValue = seq;
         to.placed({ firstSeq, lastSeq: seq - 1 });
       },
-      defer ? DEFERRED : NOT_DEFERRED,
     );
   }
 
