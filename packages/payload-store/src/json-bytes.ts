@@ -1,5 +1,5 @@
 import { constants } from 'node:buffer';
-import { describeJsonPart } from './json-value.js';
+import { describeJsonPart, ownNamesNeedCheck } from './json-value.js';
 
 /** The most bytes one value may take: a reader turns them into one string, and a longer one does not exist. */
 export const MAX_JSON_BYTES = constants.MAX_STRING_LENGTH;
@@ -122,12 +122,14 @@ export class JsonByteWriter {
   private object(value: Record<string, unknown>, at: number): number {
     const prototype: unknown = Object.getPrototypeOf(value);
     if (prototype !== Object.prototype && prototype !== null) throw new TypeError(`${describeJsonPart(value)} is not a plain JSON object`);
-    // Own enumerable names, in JSON.stringify's order.
-    const names = Object.keys(value);
+    // Own enumerable names, in JSON.stringify's order (for-in, see ownNamesNeedCheck).
+    const checkOwn = ownNamesNeedCheck(value);
     this.room(at, 1)[at++] = 0x7b;
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i] as string;
-      at = this.write(value[name], this.name(name, i > 0, at));
+    let first = true;
+    for (const name in value) {
+      if (checkOwn && !Object.hasOwn(value, name)) continue;
+      at = this.write(value[name], this.name(name, !first, at));
+      first = false;
     }
     this.room(at, 1)[at++] = 0x7d;
     return at;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyJsonPrimitive, copyJsonValue, findJsonFault, freshString, jsonPathOf, MAX_JSON_DEPTH, type JsonFault } from './json-value.js';
+import { copyJsonPrimitive, copyJsonValue, findJsonFault, freshString, jsonPathOf, MAX_JSON_DEPTH, ownNamesNeedCheck, type JsonFault } from './json-value.js';
 
 /** `depth` arrays nested in one another around 1, built without recursion. */
 function nested(depth: number): unknown {
@@ -120,6 +120,23 @@ describe('copyJsonValue', () => {
     if (!('copy' in result)) throw new Error('expected a copy');
     expect(Object.getPrototypeOf(result.copy)).toBe(Object.prototype);
     expect(Object.keys(result.copy as object)).toEqual(['__proto__']);
+  });
+
+  it('copies own names only when Object.prototype holds an enumerable one (ownNamesNeedCheck)', () => {
+    const prototype = Object.prototype as Record<string, unknown>;
+    expect(ownNamesNeedCheck({})).toBe(false);
+    Object.defineProperty(prototype, 'inheritedName', { value: 1, enumerable: true, configurable: true, writable: true });
+    try {
+      expect(ownNamesNeedCheck({})).toBe(true);
+      expect(ownNamesNeedCheck(Object.create(null) as object)).toBe(false);
+      const result = copyJsonValue({ outer: { inner: 1 } });
+      if (!('copy' in result)) throw new Error('expected a copy');
+      const copy = result.copy as { outer: object };
+      expect(Object.keys(copy)).toEqual(['outer']);
+      expect(Object.keys(copy.outer)).toEqual(['inner']);
+    } finally {
+      delete prototype['inheritedName'];
+    }
   });
 
   it('reports the fault instead of a copy', () => {

@@ -140,6 +140,18 @@ function copyFlatArray(value: unknown): readonly unknown[] | undefined {
   return Object.freeze(out);
 }
 
+/**
+ * Whether a for-in walk of plain object `value` (prototype Object.prototype or null) must check that each
+ * name is its own: for-in also walks inherited enumerable names, which only a polluted Object.prototype
+ * has. The hot walks use for-in because, unlike Object.keys, it makes no array of the names.
+ */
+export function ownNamesNeedCheck(value: object): boolean {
+  if (Object.getPrototypeOf(value) === null) return false;
+  // The first name found answers; Object.prototype usually has none, so the loop does not run.
+  for (const _name in Object.prototype) return true;
+  return false;
+}
+
 /** Returned up the walk once a fault is found; the walk's fields say what and where. */
 const FAULT: unique symbol = Symbol('json fault');
 
@@ -236,7 +248,10 @@ class Walk {
   private visitObject(value: Record<string, unknown>, depth: number): unknown {
     this.ancestors.push(value);
     const out: Record<string, unknown> | undefined = this.copy ? {} : undefined;
-    for (const name of Object.keys(value)) {
+    // for-in makes no array of the names; see ownNamesNeedCheck.
+    const checkOwn = ownNamesNeedCheck(value);
+    for (const name in value) {
+      if (checkOwn && !Object.hasOwn(value, name)) continue;
       const member = this.visit(value[name], depth + 1);
       if (member === FAULT) {
         this.reversedPath.push(name);

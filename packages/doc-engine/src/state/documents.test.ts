@@ -143,6 +143,10 @@ describe('stored documents', () => {
     Object.defineProperty(prototype, 'inherited', { value: 1, enumerable: true, configurable: true, writable: true });
     try {
       expect(Object.keys(readView(doc))).toEqual(['_key', '_v', 'a']);
+      // Neither the input check nor the stored document takes up inherited names.
+      const { fields } = checkInput('c', 'k', { a: 1 });
+      expect(Object.keys(fields)).toEqual(['a']);
+      expect(Object.keys(makeStoredDoc('k', 1, 1, 1, 1, fields))).toEqual(['_key', '_v', '_seq', '_createdAt', '_modifiedAt', 'a']);
     } finally {
       delete prototype['inherited'];
     }

@@ -1,4 +1,4 @@
-import { copyJsonPrimitive, copyJsonValue, describeJsonPart } from '@kilndb/payload-store/json';
+import { copyJsonPrimitive, copyJsonValue, describeJsonPart, ownNamesNeedCheck } from '@kilndb/payload-store/json';
 import { InvalidCollectionNameError, InvalidDocumentError, InvalidDocumentKeyError, ReservedFieldError } from '../errors.js';
 import type { StoredDoc } from '../query/types.js';
 
@@ -65,7 +65,10 @@ export function checkInput(collection: string, key: string | undefined, input: u
   }
   const fields: Record<string, unknown> = {};
   let expectedVersion: number | undefined;
-  for (const name of Object.keys(input)) {
+  // for-in makes no array of the names (see ownNamesNeedCheck).
+  const checkOwn = ownNamesNeedCheck(input);
+  for (const name in input) {
+    if (checkOwn && !Object.hasOwn(input, name)) continue;
     const value = (input as Record<string, unknown>)[name];
     if (name.startsWith('_')) {
       if (name === '_v') {
@@ -139,7 +142,8 @@ export function makeStoredDoc(
 ): StoredDoc {
   const doc = new SystemFields(key, version, seq, createdAt, modifiedAt);
   if (expiresAt !== undefined) doc._expiresAt = expiresAt;
-  for (const name of Object.keys(fields)) setField(doc, name, fields[name]);
+  const checkOwn = ownNamesNeedCheck(fields);
+  for (const name in fields) if (!checkOwn || Object.hasOwn(fields, name)) setField(doc, name, fields[name]);
   return Object.freeze(doc);
 }
 
@@ -178,9 +182,8 @@ export type ReadDoc<T> = T & { readonly _key: string; readonly _v: number };
 export function readView(doc: StoredDoc): Record<string, unknown> & { _key: string; _v: number } {
   if (!Object.isFrozen(doc)) exposeDoc(doc);
   const out = new ReadFields(doc._key, doc._v);
-  // for-in walks the document's names with no array made per read (a tenth of a get); it also walks names
-  // something enumerable added to Object.prototype, which are skipped only then.
-  const checkOwn = prototypeHasEnumerable();
+  // for-in walks the document's names with no array made per read (a tenth of a get; see ownNamesNeedCheck).
+  const checkOwn = ownNamesNeedCheck(doc);
   // Every system field starts with `_` and no user field does (checkInput refuses them, imports drop them),
   // which also rules out "__proto__", so plain assignment is safe here.
   for (const name in doc) if (name.charCodeAt(0) !== UNDERSCORE && (!checkOwn || Object.hasOwn(doc, name))) out[name] = doc[name];
@@ -188,13 +191,6 @@ export function readView(doc: StoredDoc): Record<string, unknown> & { _key: stri
 }
 
 const UNDERSCORE = 0x5f;
-
-/** Whether Object.prototype holds an enumerable name (a stored document's prototype is Object.prototype or null). */
-function prototypeHasEnumerable(): boolean {
-  // The first name found answers; Object.prototype usually has none, so the loop does not run.
-  for (const _name in Object.prototype) return true;
-  return false;
-}
 
 /**
  * Freezes a document (deeply) before it is handed out or built upon. A frozen stored document is always
