@@ -3,7 +3,7 @@ import { loadLmdb, loadSqlite, type Loaded } from '../../optional-peers.js';
 import { coldOpens } from './cold-open.js';
 import { batchFloor } from './batch-floor.js';
 import { appendFloor, overwriteFloor, pooledOverwriteFloor } from './disk-floors.js';
-import { meanDocBytes, totalDocBytes } from './docs.js';
+import { meanDocBytes, totalDocBytes, type PeerDoc } from './docs.js';
 import { kilnPeer } from './kiln.js';
 import { LMDB, lmdbPeer } from './lmdb.js';
 import { goalsTable, plainTable, storesTable, versus, type Goal, type RowSpec } from './report.js';
@@ -24,6 +24,8 @@ const LARGE = 1_000_000;
 /** Documents each write workload runs on, untimed, before the rounds, and for how long (see `warmUp`). */
 const WARM_UP_DOCS = 10_000;
 const WARM_UP_MS = 2000;
+/** How long each timed write row's own workload runs, untimed, right before it (see `readyFor`). */
+const ROW_WARM_MS = 300;
 const FLOOR = 'disk floor';
 const APPEND_FLOOR = 'disk: append + fdatasync';
 const OVERWRITE_FLOOR = 'disk: overwrite preallocated space + fdatasync';
@@ -52,6 +54,28 @@ async function withStore(peer: DocPeer, fn: (store: DocStore) => Promise<unknown
   }
 }
 
+/** A timed write row: its label, whether the store keeps the three indexes, its writers and documents. */
+interface WriteRow {
+  readonly label: string;
+  readonly indexed: boolean;
+  readonly writers: number;
+  readonly docs: number;
+}
+
+function writeRows(single: number, concurrent: number): WriteRow[] {
+  return [
+    { label: ROW.single, indexed: true, writers: 1, docs: single },
+    { label: ROW.concurrent, indexed: true, writers: WRITERS, docs: concurrent },
+    { label: ROW.concurrentPlain, indexed: false, writers: WRITERS, docs: concurrent },
+  ];
+}
+
+/** Runs `run` in fresh stores, again and again, for `ms`. */
+async function repeatFor(peer: DocPeer, indexed: boolean, ms: number, run: (store: DocStore) => Promise<unknown>): Promise<void> {
+  const until = performance.now() + ms;
+  while (performance.now() < until) await withStore(peer, run, indexed);
+}
+
 /**
  * Runs each write workload, untimed, in fresh stores of `count` documents, again and again for
  * `WARM_UP_MS`: the rounds then measure code the JIT has compiled, as in a process that has served for a
@@ -60,16 +84,22 @@ async function withStore(peer: DocPeer, fn: (store: DocStore) => Promise<unknown
  */
 async function warmUp(peer: DocPeer, count: number): Promise<void> {
   const docs = docsFor(0, count);
-  const workloads: [boolean, (store: DocStore) => Promise<unknown>][] = [
-    [true, (store) => durableWriters(store, docs.slice(0, count / 10), 1, WARM_UP_MS)],
-    [true, (store) => durableWriters(store, docs, WRITERS, WARM_UP_MS)],
-    [false, (store) => durableWriters(store, docs, WRITERS, WARM_UP_MS)],
-    [true, (store) => bulkLoad(store, count)],
-  ];
-  for (const [indexed, run] of workloads) {
-    const until = performance.now() + WARM_UP_MS;
-    while (performance.now() < until) await withStore(peer, run, indexed);
+  for (const row of writeRows(count / 10, count)) {
+    await repeatFor(peer, row.indexed, WARM_UP_MS, (store) => durableWriters(store, docs.slice(0, row.docs), row.writers, WARM_UP_MS));
   }
+  await repeatFor(peer, true, WARM_UP_MS, (store) => bulkLoad(store, count));
+}
+
+/**
+ * Readies the process for one timed write row, for every store alike: collects the garbage the rows before
+ * it left, then runs the row's own workload, untimed, for `ROW_WARM_MS`. A write row lasts a fraction of a
+ * second; without this, a major GC left due by another store's bulk load, or code the JIT dropped or
+ * re-specialised for the workloads in between, landed inside it. In a run that counted them, KilnDB's
+ * 64-writer rows that met either ran at 91k–102k docs/s, the rows that met neither at 125k–127k/s.
+ */
+async function readyFor(peer: DocPeer, row: WriteRow, docs: readonly (readonly [string, PeerDoc])[]): Promise<void> {
+  (globalThis as { gc?: () => void }).gc?.();
+  await repeatFor(peer, row.indexed, ROW_WARM_MS, (store) => durableWriters(store, docs, row.writers, ROW_WARM_MS));
 }
 
 /** KilnDB and every native peer that loads; prints a line for each one that does not. */
@@ -110,19 +140,17 @@ export const docPeersSuite: Suite = {
     // The stores take turns within each round, so a noisy neighbour weighs on all of them alike.
     for (let round = 0; round < ROUNDS; round++) {
       for (const peer of peers) {
-        await withStore(peer, async (store) => {
-          samples.add(ROW.single, peer.name, await durableWriters(store, docsFor(0, single), 1, WRITE_BUDGET_MS));
-        });
-        await withStore(peer, async (store) => {
-          samples.add(ROW.concurrent, peer.name, await durableWriters(store, docsFor(0, concurrent), WRITERS, WRITE_BUDGET_MS));
-        });
-        await withStore(
-          peer,
-          async (store) => {
-            samples.add(ROW.concurrentPlain, peer.name, await durableWriters(store, docsFor(0, concurrent), WRITERS, WRITE_BUDGET_MS));
-          },
-          false,
-        );
+        for (const row of writeRows(single, concurrent)) {
+          const rowDocs = docsFor(0, row.docs);
+          await readyFor(peer, row, rowDocs);
+          await withStore(
+            peer,
+            async (store) => {
+              samples.add(row.label, peer.name, await durableWriters(store, rowDocs, row.writers, WRITE_BUDGET_MS));
+            },
+            row.indexed,
+          );
+        }
         await withStore(peer, async (store) => {
           samples.add(ROW.bulk, peer.name, await bulkLoad(store, docs));
           randomGets(store, docs, Math.min(gets, 10_000), 7 + round); // warm-up, untimed
