@@ -1,5 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { copyJsonPrimitive, copyJsonValue, findJsonFault, freshString, jsonPathOf, MAX_JSON_DEPTH, ownNamesNeedCheck, type JsonFault } from './json-value.js';
+
+const RETENTION_SCRIPT = fileURLToPath(new URL('./test-support/fresh-string-retention.mjs', import.meta.url));
+const BUILT = fileURLToPath(new URL('../dist/json-value.js', import.meta.url));
 
 /** `depth` arrays nested in one another around 1, built without recursion. */
 function nested(depth: number): unknown {
@@ -154,6 +160,16 @@ describe('freshString and copyJsonPrimitive', () => {
       expect(copyJsonPrimitive(text)).toBe(text);
     }
   });
+
+  it('keep nothing of the texts their copies were sliced from, once compiled by the optimising compiler', () => {
+    // In a process of its own, with --expose-gc and the built package: the copy held 100 MiB of dropped
+    // texts alive when the compiler removed the conversion that makes it (its result was unused).
+    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run pnpm build first`);
+    const out = execFileSync(process.execPath, ['--expose-gc', RETENTION_SCRIPT], { encoding: 'utf8', timeout: 60_000 });
+    const { retainedMiB } = JSON.parse(out) as { retainedMiB: number };
+    // Five dropped texts of 20 MiB each; a copy that kept its source would hold all of them.
+    expect(retainedMiB).toBeLessThan(10);
+  }, 90_000);
 
   it('copy JSON primitives (-0 as 0) and answer undefined for anything the walk must look at', () => {
     expect([true, false, null, 1.5].map(copyJsonPrimitive)).toEqual([true, false, null, 1.5]);
