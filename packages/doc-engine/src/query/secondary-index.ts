@@ -182,7 +182,10 @@ export class SecondaryIndex {
     const oldValue = this.read(oldDoc);
     const newValue = this.read(newDoc);
     // A bucket orders its keys by `_seq`, which the engine keeps across overwrites but a caller may change.
-    if (oldValue === newValue && (!isScalar(oldValue) || seqOf(oldDoc) === seqOf(newDoc))) return;
+    if (oldValue === newValue && (!isScalar(oldValue) || seqOf(oldDoc) === seqOf(newDoc))) {
+      if (isScalar(newValue)) this.buckets.replace(newValue, entryOf(key, newDoc));
+      return;
+    }
     this.remove(key, oldDoc);
     this.add(key, newDoc);
   }

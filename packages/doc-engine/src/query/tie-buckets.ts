@@ -1,5 +1,5 @@
 import { RowGroup } from './index-rows.js';
-import { TieList } from './tie-list.js';
+import { storedBefore, TieList } from './tie-list.js';
 
 /**
  * A key with its `_seq`. The index passes the stored document itself when it carries both (as the
@@ -10,10 +10,30 @@ export interface TieEntry {
   readonly _seq: number;
 }
 
-/** value → the keys holding it, each with its `_seq`, in tie order (see TieList); a lone key stays an entry. */
+/**
+ * Most keys a value holds as a plain array of entries, in TieList storage order, before it gets a TieList.
+ * Most values of a field with many distinct values (a score, a price, a time) hold a few keys: an array of the
+ * entries is one allocation where a TieList is five, which made adding to such an index mostly GC.
+ */
+export const SMALL_BUCKET_MAX = 8;
+
+type Bucket = TieEntry | readonly TieEntry[] | TieList;
+
+function isEntry(bucket: Bucket): bucket is TieEntry {
+  return !(bucket instanceof TieList) && !Array.isArray(bucket);
+}
+
+function holds(entry: TieEntry, seq: number, key: string): boolean {
+  return entry._seq === seq && entry._key === key;
+}
+
+/**
+ * value → the keys holding it, each with its `_seq`, in tie order (see TieList): a lone key stays an entry,
+ * a few share an array of entries (`SMALL_BUCKET_MAX`), more get a TieList.
+ */
 export class TieBuckets<V> {
   /** A bulk build's RowGroup becomes an entry or TieList when its value is first read (see `bucket`). */
-  private readonly buckets = new Map<V, TieEntry | TieList | RowGroup>();
+  private readonly buckets = new Map<V, Bucket | RowGroup>();
 
   get distinctCount(): number {
     return this.buckets.size;
@@ -32,9 +52,14 @@ export class TieBuckets<V> {
     }
     const { _key: key, _seq: seq } = entry;
     if (bucket instanceof TieList) return bucket.add(seq, key) ? 'added' : 'present';
-    if (bucket._key === key && bucket._seq === seq) return 'present';
-    const list = new TieList();
-    list.add(bucket._seq, bucket._key);
+    const entries: readonly TieEntry[] = isEntry(bucket) ? [bucket] : bucket;
+    const at = smallPosition(entries, seq, key);
+    if (at < entries.length && holds(entries[at] as TieEntry, seq, key)) return 'present';
+    if (entries.length < SMALL_BUCKET_MAX) {
+      this.buckets.set(value, withEntry(entries, at, entry));
+      return 'added';
+    }
+    const list = TieList.fromSorted(entries.map((held) => held._seq), entries.map((held) => held._key));
     list.add(seq, key);
     this.buckets.set(value, list);
     return 'added';
@@ -47,7 +72,7 @@ export class TieBuckets<V> {
   }
 
   /** The bucket of `value`, a loaded RowGroup turned into what adds would have made. */
-  private bucket(value: V): TieEntry | TieList | undefined {
+  private bucket(value: V): Bucket | undefined {
     const bucket = this.buckets.get(value);
     if (!(bucket instanceof RowGroup)) return bucket;
     const { seqs, keys } = bucket.pairs();
@@ -56,44 +81,106 @@ export class TieBuckets<V> {
     return made;
   }
 
+  /**
+   * Puts `entry` in place of the one holding the same key and `_seq` under `value` (an update that left the
+   * value alone), so the bucket does not keep the document it replaces alive. Does nothing if there is none.
+   */
+  replace(value: V, entry: TieEntry): void {
+    const bucket = this.buckets.get(value);
+    if (bucket === undefined || bucket instanceof TieList || bucket instanceof RowGroup) return;
+    const { _key: key, _seq: seq } = entry;
+    if (isEntry(bucket)) {
+      if (holds(bucket, seq, key)) this.buckets.set(value, entry);
+      return;
+    }
+    const at = smallPosition(bucket, seq, key);
+    if (at < bucket.length && holds(bucket[at] as TieEntry, seq, key)) (bucket as TieEntry[])[at] = entry;
+  }
+
   /** 'emptied' when `value` has no keys left, 'removed' when it still has some, 'absent' when the pair was not there. */
   remove(value: V, key: string, seq: number): 'emptied' | 'removed' | 'absent' {
     const bucket = this.bucket(value);
     if (bucket === undefined) return 'absent';
-    if (!(bucket instanceof TieList)) {
-      if (bucket._key !== key || bucket._seq !== seq) return 'absent';
-      this.buckets.delete(value);
-      return 'emptied';
+    if (bucket instanceof TieList) {
+      if (!bucket.remove(seq, key)) return 'absent';
+      if (bucket.size > 0) return 'removed';
+    } else if (isEntry(bucket)) {
+      if (!holds(bucket, seq, key)) return 'absent';
+    } else {
+      const at = smallPosition(bucket, seq, key);
+      if (at === bucket.length || !holds(bucket[at] as TieEntry, seq, key)) return 'absent';
+      this.buckets.set(value, bucket.length === 2 ? (bucket[1 - at] as TieEntry) : withoutEntry(bucket, at));
+      return 'removed';
     }
-    if (!bucket.remove(seq, key)) return 'absent';
-    if (bucket.size === 0) {
-      this.buckets.delete(value);
-      return 'emptied';
-    }
-    return 'removed';
+    this.buckets.delete(value);
+    return 'emptied';
   }
 
   /** The keys holding `value`, in no particular order (the cheapest to read). */
   keys(value: V): Iterable<string> {
     const bucket = this.bucket(value);
     if (bucket === undefined) return [];
-    return bucket instanceof TieList ? bucket.unordered() : [bucket._key];
+    if (bucket instanceof TieList) return bucket.unordered();
+    return isEntry(bucket) ? [bucket._key] : bucket.map((entry) => entry._key);
   }
 
   /** The keys holding `value`, newest `_seq` first (then `_key` ascending), or oldest first with `oldestFirst`. */
   keysBySeq(value: V, oldestFirst: boolean): Iterable<string> {
     const bucket = this.bucket(value);
     if (bucket === undefined) return [];
-    return bucket instanceof TieList ? bucket.keys(oldestFirst) : [bucket._key];
+    if (bucket instanceof TieList) return bucket.keys(oldestFirst);
+    return isEntry(bucket) ? [bucket._key] : smallKeysBySeq(bucket, oldestFirst);
   }
 
   count(value: V): number {
     const bucket = this.buckets.get(value);
     if (bucket === undefined) return 0;
-    return bucket instanceof TieList || bucket instanceof RowGroup ? bucket.size : 1;
+    if (bucket instanceof TieList || bucket instanceof RowGroup) return bucket.size;
+    return Array.isArray(bucket) ? bucket.length : 1;
   }
 
   values(): Iterable<V> {
     return this.buckets.keys();
   }
+}
+
+/** Index of the first entry of `entries` (in storage order) not before the pair. */
+function smallPosition(entries: readonly TieEntry[], seq: number, key: string): number {
+  let at = entries.length;
+  // A new document's `_seq` is the highest: it goes last, so look from the end.
+  while (at > 0 && !storedBefore((entries[at - 1] as TieEntry)._seq, (entries[at - 1] as TieEntry)._key, seq, key)) at--;
+  return at;
+}
+
+/** `entries` with `entry` inserted at `at`, in an array of exactly the size it needs (a bucket is kept, slack would be too). */
+function withEntry(entries: readonly TieEntry[], at: number, entry: TieEntry): TieEntry[] {
+  const grown = new Array<TieEntry>(entries.length + 1);
+  for (let i = 0; i < at; i++) grown[i] = entries[i] as TieEntry;
+  grown[at] = entry;
+  for (let i = at; i < entries.length; i++) grown[i + 1] = entries[i] as TieEntry;
+  return grown;
+}
+
+/** `entries` without the one at `at`. */
+function withoutEntry(entries: readonly TieEntry[], at: number): TieEntry[] {
+  const kept = new Array<TieEntry>(entries.length - 1);
+  for (let i = 0, to = 0; i < entries.length; i++) if (i !== at) kept[to++] = entries[i] as TieEntry;
+  return kept;
+}
+
+/** The keys of `entries` (in storage order) in TieList's `keys` order. */
+function smallKeysBySeq(entries: readonly TieEntry[], oldestFirst: boolean): string[] {
+  const keys: string[] = [];
+  if (!oldestFirst) {
+    for (let i = entries.length - 1; i >= 0; i--) keys.push((entries[i] as TieEntry)._key);
+    return keys;
+  }
+  // Storage order holds equal `_seq` runs with keys descending: each run comes out reversed.
+  for (let start = 0; start < entries.length; ) {
+    let end = start + 1;
+    while (end < entries.length && (entries[end] as TieEntry)._seq === (entries[start] as TieEntry)._seq) end++;
+    for (let i = end - 1; i >= start; i--) keys.push((entries[i] as TieEntry)._key);
+    start = end;
+  }
+  return keys;
 }

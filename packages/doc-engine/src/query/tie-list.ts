@@ -8,7 +8,7 @@ interface Chunk {
 }
 
 /** Whether (seqA, keyA) comes before (seqB, keyB) in storage order, the reverse of the tie order. */
-function before(seqA: number, keyA: string, seqB: number, keyB: string): boolean {
+export function storedBefore(seqA: number, keyA: string, seqB: number, keyB: string): boolean {
   return seqA < seqB || (seqA === seqB && keyA > keyB);
 }
 
@@ -50,7 +50,7 @@ export class TieList {
     }
     // A new document's `_seq` is the highest: it goes last, with no search.
     const end = last.seqs.length - 1;
-    const appends = before(last.seqs[end] as number, last.keys[end] as string, seq, key);
+    const appends = storedBefore(last.seqs[end] as number, last.keys[end] as string, seq, key);
     const index = appends ? chunks.length - 1 : Math.min(this.chunkFor(seq, key), chunks.length - 1);
     const chunk = chunks[index] as Chunk;
     const at = appends ? chunk.seqs.length : positionIn(chunk, seq, key);
@@ -131,7 +131,7 @@ export class TieList {
       const mid = (low + high) >>> 1;
       const chunk = chunks[mid] as Chunk;
       const end = chunk.seqs.length - 1;
-      if (before(chunk.seqs[end] as number, chunk.keys[end] as string, seq, key)) low = mid + 1;
+      if (storedBefore(chunk.seqs[end] as number, chunk.keys[end] as string, seq, key)) low = mid + 1;
       else high = mid;
     }
     return low;
@@ -144,10 +144,10 @@ function positionIn(chunk: Chunk, seq: number, key: string): number {
   let low = 0;
   let high = seqs.length;
   // New documents carry the highest `_seq`: check the end first.
-  if (high > 0 && before(seqs[high - 1] as number, keys[high - 1] as string, seq, key)) return high;
+  if (high > 0 && storedBefore(seqs[high - 1] as number, keys[high - 1] as string, seq, key)) return high;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (before(seqs[mid] as number, keys[mid] as string, seq, key)) low = mid + 1;
+    if (storedBefore(seqs[mid] as number, keys[mid] as string, seq, key)) low = mid + 1;
     else high = mid;
   }
   return low;
