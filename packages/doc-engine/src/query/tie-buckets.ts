@@ -59,7 +59,7 @@ export class TieBuckets<V> {
       this.buckets.set(value, withEntry(entries, at, entry));
       return 'added';
     }
-    const list = TieList.fromSorted(entries.map((held) => held._seq), entries.map((held) => held._key));
+    const list = tieListOf(entries);
     list.add(seq, key);
     this.buckets.set(value, list);
     return 'added';
@@ -129,7 +129,10 @@ export class TieBuckets<V> {
     const bucket = this.bucket(value);
     if (bucket === undefined) return [];
     if (bucket instanceof TieList) return bucket.keys(oldestFirst);
-    return isEntry(bucket) ? [bucket._key] : smallKeysBySeq(bucket, oldestFirst);
+    if (isEntry(bucket)) return [bucket._key];
+    // Newest first is the reverse of storage order; oldest first (rare: a sort on `_seq` itself) reverses
+    // each run of equal `_seq`s, which TieList already does.
+    return oldestFirst ? tieListOf(bucket).keys(true) : bucket.map((_, i) => (bucket[bucket.length - 1 - i] as TieEntry)._key);
   }
 
   count(value: V): number {
@@ -168,19 +171,10 @@ function withoutEntry(entries: readonly TieEntry[], at: number): TieEntry[] {
   return kept;
 }
 
-/** The keys of `entries` (in storage order) in TieList's `keys` order. */
-function smallKeysBySeq(entries: readonly TieEntry[], oldestFirst: boolean): string[] {
-  const keys: string[] = [];
-  if (!oldestFirst) {
-    for (let i = entries.length - 1; i >= 0; i--) keys.push((entries[i] as TieEntry)._key);
-    return keys;
-  }
-  // Storage order holds equal `_seq` runs with keys descending: each run comes out reversed.
-  for (let start = 0; start < entries.length; ) {
-    let end = start + 1;
-    while (end < entries.length && (entries[end] as TieEntry)._seq === (entries[start] as TieEntry)._seq) end++;
-    for (let i = end - 1; i >= start; i--) keys.push((entries[i] as TieEntry)._key);
-    start = end;
-  }
-  return keys;
+/** A TieList of `entries`, which are in storage order. */
+function tieListOf(entries: readonly TieEntry[]): TieList {
+  return TieList.fromSorted(
+    entries.map((entry) => entry._seq),
+    entries.map((entry) => entry._key),
+  );
 }

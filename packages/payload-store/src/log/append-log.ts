@@ -12,11 +12,10 @@ import { CommitTiming } from './commit-timing.js';
 import { canSyncInline, isSingleAppend, MAX_SYNCS_IN_FLIGHT, SyncPolicy, type InlineSyncable } from './sync-policy.js';
 
 /**
- * An append-only file of wal-format records with group commit. Appends wait in a group; the group is
- * written with one synchronous write (page cache) and made durable with one fdatasync off the event loop
- * (the file handle's `datasync`: nodeFileSystem's sync thread, or libuv's thread pool),
- * while the next group fills (a writer committing alone on a quick disk syncs on its own thread:
- * sync-policy.ts). The one implementation of appending, group commit and torn-tail repair in KilnDB:
+ * An append-only file of wal-format records with group commit. Appends wait in a group; the group is written
+ * with one synchronous write (page cache) and made durable with one fdatasync off the event loop (the handle's
+ * `datasync`: nodeFileSystem's sync thread, or libuv's thread pool) while the next group fills (a writer
+ * committing alone on a quick disk syncs on its own thread: sync-policy.ts). The one implementation of appending, group commit and torn-tail repair in KilnDB:
  * payload-store and doc-engine both write through it. Its reader is `readLog` (log-reader.ts).
  */
 export class AppendLog {
