@@ -4,18 +4,18 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { nodeFileSystem, type FileHandle } from './file-system.js';
-import { syncThreadSyncs } from './sync-thread.js';
+import { syncThreadAnswers } from './sync-thread.js';
 import { tempDir } from './test-support/temp-dir.js';
 
 /** The thread starts on the first sync and takes requests once it runs: sync until it has answered one (bounded). */
 async function syncUntilTheThreadAnswers(handle: FileHandle): Promise<void> {
-  const before = syncThreadSyncs();
+  const before = syncThreadAnswers();
   const deadline = Date.now() + 5000;
-  for (let i = 0; i < 500 && Date.now() < deadline && syncThreadSyncs() === before; i++) {
+  for (let i = 0; i < 500 && Date.now() < deadline && syncThreadAnswers() === before; i++) {
     await handle.datasync();
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  expect(syncThreadSyncs()).toBeGreaterThan(before);
+  expect(syncThreadAnswers()).toBeGreaterThan(before);
 }
 
 describe('the sync thread behind nodeFileSystem datasync', () => {
@@ -23,7 +23,7 @@ describe('the sync thread behind nodeFileSystem datasync', () => {
     const file = path.join(tempDir(), 'log');
     const handle = await nodeFileSystem.open(file, 'create');
     await syncUntilTheThreadAnswers(handle);
-    const before = syncThreadSyncs();
+    const before = syncThreadAnswers();
     const syncs: Promise<void>[] = [];
     let expected = '';
     for (let i = 0; i < 200; i++) {
@@ -34,8 +34,8 @@ describe('the sync thread behind nodeFileSystem datasync', () => {
       if (i % 20 === 19) await Promise.all(syncs);
     }
     await Promise.all(syncs);
-    const answers = syncThreadSyncs() - before;
-    // Two hundred requests, some answered together, none through the thread pool (one descriptor only).
+    const answers = syncThreadAnswers() - before;
+    // Two hundred requests on one descriptor: the thread took them (some answered by one fdatasync together).
     expect(answers).toBeGreaterThan(0);
     expect(answers).toBeLessThanOrEqual(200);
     await handle.close();
@@ -52,9 +52,9 @@ describe('the sync thread behind nodeFileSystem datasync', () => {
     await Promise.all([first.datasync(), second.datasync(), first.datasync(), second.datasync()]);
     // Longer than the thread spins: it sleeps, and the next request must wake it.
     await new Promise((resolve) => setTimeout(resolve, 30));
-    const before = syncThreadSyncs();
+    const before = syncThreadAnswers();
     await second.datasync();
-    expect(syncThreadSyncs()).toBe(before + 1);
+    expect(syncThreadAnswers()).toBe(before + 1);
     await Promise.all([first.close(), second.close()]);
   });
 
@@ -65,9 +65,9 @@ describe('the sync thread behind nodeFileSystem datasync', () => {
     await warm.close();
     // /dev/null cannot be fdatasync'd: EINVAL.
     const handle = await nodeFileSystem.open('/dev/null', 'read');
-    const before = syncThreadSyncs();
+    const before = syncThreadAnswers();
     await expect(handle.datasync()).rejects.toMatchObject({ code: 'EINVAL', syscall: 'fdatasync', message: 'EINVAL: invalid argument, fdatasync' });
-    expect(syncThreadSyncs()).toBe(before + 1);
+    expect(syncThreadAnswers()).toBe(before + 1);
     await handle.close();
   });
 
@@ -75,15 +75,15 @@ describe('the sync thread behind nodeFileSystem datasync', () => {
     const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
     const script = `
       import { nodeFileSystem } from ${JSON.stringify(dist)};
-      import { syncThreadSyncs } from ${JSON.stringify(dist.replace(/index\.js$/, 'sync-thread.js'))};
+      import { syncThreadAnswers } from ${JSON.stringify(dist.replace(/index\.js$/, 'sync-thread.js'))};
       const handle = await nodeFileSystem.open(${JSON.stringify(path.join(tempDir(), 'f'))}, 'create');
-      for (let i = 0; i < 500 && syncThreadSyncs() === 0; i++) {
+      for (let i = 0; i < 500 && syncThreadAnswers() === 0; i++) {
         handle.writeSync(Buffer.from('x'), i);
         await handle.datasync();
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       await handle.close();
-      console.log(syncThreadSyncs() > 0 ? 'answered' : 'never answered');
+      console.log(syncThreadAnswers() > 0 ? 'answered' : 'never answered');
     `;
     const started = Date.now();
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });

@@ -31,7 +31,7 @@ const FD = 2;
 const SLEEPING = 3;
 const ERRNO = 4;
 const READY = 5;
-const CONTROL_WORDS = 6;
+const CONTROL_WORDS = READY + 1;
 
 /** How long the thread spins for the next request after a sync, while syncs come that often. */
 const SPIN_MS = 1;
@@ -231,6 +231,6 @@ export function datasyncOnThread(fd: number): Promise<void> | undefined {
 }
 
 /** How many answers the sync thread has given in this process (for tests). */
-export function syncThreadSyncs(): number {
+export function syncThreadAnswers(): number {
   return thread?.answers ?? 0;
 }
