@@ -76,8 +76,8 @@ export function lmdbPeer(lmdb: LmdbModule): DocPeer {
 }
 
 /**
- * Settles once `write` is on disk, and rejects if it fails (its `flushed` would then never settle). A write
- * without `flushed` throws: timing it would time a commit that is not yet durable.
+ * Settles once `write` is on disk, and rejects if its commit fails (lmdb-js documents `flushed` only as
+ * settling once flushed). A write without `flushed` throws: timing it would time a commit not yet durable.
  */
 function flushedOf(write: LmdbWrite): Promise<boolean> {
   const { flushed } = write;
