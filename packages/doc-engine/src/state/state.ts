@@ -5,7 +5,7 @@ import type { LogEntry } from '../log/log-entry.js';
 import { compileSchema, type DocumentValidator } from '../query/schema.js';
 import { SecondaryIndex } from '../query/secondary-index.js';
 import type { JsonValue, StoredDoc } from '../query/types.js';
-import type { StateView } from '../write/write-plan.js';
+import type { PlannedEntry, StateView } from '../write/write-plan.js';
 
 export { isHeld, type HeldDoc } from './doc-table.js';
 
@@ -77,9 +77,12 @@ export class CollectionState {
     return index;
   }
 
-  /** Records a document write: indexes and expiry counts follow the old and new document. */
-  put(key: string, doc: StoredDoc): void {
-    const old = this.built.size > 0 || this.expiring > 0 ? this.get(key) : undefined;
+  /**
+   * Records a document write: indexes and expiry counts follow the old and new document. `replaces` is the
+   * document held at `key` when the caller knows it (null: none); otherwise it is looked up.
+   */
+  put(key: string, doc: StoredDoc, replaces?: StoredDoc | null): void {
+    const old = this.built.size === 0 && this.expiring === 0 ? undefined : replaces === undefined ? this.get(key) : (replaces ?? undefined);
     for (const index of this.built.values()) {
       if (old === undefined) index.add(key, doc);
       else index.update(key, old, doc);
@@ -162,13 +165,13 @@ export class DocumentState implements StateView {
     return next;
   }
 
-  /** Applies a committed entry. */
-  apply(entry: LogEntry): void {
+  /** Applies a committed entry (a planned one may carry the document it replaces, sparing a lookup). */
+  apply(entry: LogEntry | PlannedEntry): void {
     switch (entry.cmd) {
       case 'INSERT': {
         const doc = entry.value as StoredDoc;
         const state = this.ensure(entry.collection);
-        state.put(entry.key, doc);
+        state.put(entry.key, doc, 'replaces' in entry ? entry.replaces : undefined);
         if (doc._seq > state.lastSeq) state.lastSeq = doc._seq;
         if (entry._t > state.lastWriteAt) state.lastWriteAt = entry._t;
         state.version++;

@@ -39,6 +39,13 @@ export type WriteOp =
   | { readonly kind: 'delete'; readonly collection: string; readonly key: string; readonly expectedVersion: number | undefined }
   | { readonly kind: 'drop'; readonly collection: string };
 
+/**
+ * A log entry as a commit plans it. An INSERT also carries the document it replaces as the plan found it
+ * (null: none), so applying it needs no second lookup of its key. That document is still the one held when
+ * the entry is applied: a write waits until nothing in flight touches its key (PendingWrites).
+ */
+export type PlannedEntry = LogEntry & { readonly replaces?: StoredDoc | null };
+
 /** The state a write is planned against: the committed state, or a transaction's view of it. */
 export interface StateView {
   doc(collection: string, key: string): StoredDoc | undefined;
@@ -51,7 +58,7 @@ export interface StateView {
  * nothing (deleting an absent key, dropping an absent collection). Throws ConflictError when a version
  * guard fails and DocumentNotFoundError when updating an absent key.
  */
-export function planWrite(view: StateView, op: WriteOp, now: number): LogEntry | undefined {
+export function planWrite(view: StateView, op: WriteOp, now: number): PlannedEntry | undefined {
   if (op.kind === 'drop') {
     if (!view.hasCollection(op.collection)) return undefined;
     return { cmd: 'DROP', collection: op.collection, key: '', value: null, _t: now };
@@ -73,13 +80,13 @@ export function planWrite(view: StateView, op: WriteOp, now: number): LogEntry |
         current === undefined
           ? makeStoredDoc(op.key, 1, view.reserveSeq(op.collection), now, now, op.fields, expiresAt(op.expiry, now))
           : makeStoredDoc(op.key, version + 1, current._seq, current._createdAt, now, op.fields, expiresAt(op.expiry, now));
-      return { cmd: 'INSERT', collection: op.collection, key: op.key, value: doc, _t: now };
+      return { cmd: 'INSERT', collection: op.collection, key: op.key, value: doc, _t: now, replaces: found ?? null };
     }
     case 'update': {
       if (current === undefined) throw new DocumentNotFoundError(op.collection, op.key);
       const expiry = op.expiry === undefined ? current._expiresAt : expiresAt(op.expiry, now);
       const doc = makeStoredDoc(op.key, version + 1, current._seq, current._createdAt, now, mergeFields(current, op.patch), expiry);
-      return { cmd: 'INSERT', collection: op.collection, key: op.key, value: doc, _t: now };
+      return { cmd: 'INSERT', collection: op.collection, key: op.key, value: doc, _t: now, replaces: found ?? null };
     }
   }
 }
