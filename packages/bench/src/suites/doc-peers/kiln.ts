@@ -1,9 +1,6 @@
 import { Database } from '@kilndb/doc-engine';
 import { docKey, type PeerDoc } from './docs.js';
-import { COLLECTION, MEMORY_PRELUDE, type DocPeer, type DocStore } from './store.js';
-
-/** The fields every store indexes: equality on city, ranges and sorts on age and score. */
-export const INDEXED_FIELDS = ['age', 'city', 'score'] as const;
+import { COLLECTION, INDEXED_FIELDS, MEMORY_PRELUDE, type DocPeer, type DocStore } from './store.js';
 
 /** KilnDB through @kilndb/doc-engine's public API, default options (durability 'fsync'). */
 export const kilnPeer: DocPeer = {

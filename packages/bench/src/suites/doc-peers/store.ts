@@ -2,7 +2,7 @@ import type { PeerDoc } from './docs.js';
 
 /**
  * What every store in the doc-peers suite offers, each through its own durable path. A query method is
- * absent when the store has no secondary indexes (lmdb-js): the suite prints "–" rather than timing a scan.
+ * absent when the store was opened without secondary indexes: the suite prints "–" rather than timing a scan.
  */
 export interface DocStore {
   /**
@@ -52,6 +52,9 @@ export const MEMORY_PRELUDE = `
   const usage = () => { globalThis.gc(); globalThis.gc(); const m = process.memoryUsage(); return m.heapUsed + m.external; };
   const elapsed = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 `;
+
+/** The fields every indexed store indexes: equality on city, ranges and sorts on age and score. */
+export const INDEXED_FIELDS = ['age', 'city', 'score'] as const;
 
 /** The collection, table or database name every store uses. */
 export const COLLECTION = 'docs';

@@ -230,6 +230,9 @@ export const docPeersSuite: Suite = {
     const kilnBytes = kilnMs(largest.memory);
     const jsonBytes = totalDocBytes(largestCount) / largestCount;
     const singleSqlite = samples.summary(ROW.single, SQLITE)?.median;
+    const kilnIndexed = samples.summary(ROW.concurrent, kilnPeer.name)?.median;
+    const lmdbPlain = samples.summary(ROW.concurrentPlain, LMDB)?.median;
+    const handicapped = kilnIndexed === undefined || lmdbPlain === undefined ? undefined : kilnIndexed / lmdbPlain;
     const atScale = largestCount === LARGE ? '' : ` (at ${largestCount.toLocaleString('en-US')}; the goal is at 1,000,000: DOC_PEERS_LARGE=1)`;
     const goals: Goal[] = [
       {
@@ -241,7 +244,12 @@ export const docPeersSuite: Suite = {
             ? `floors ÷ SQLite: overwrite+fdatasync ${(overwrite / singleSqlite).toFixed(2)}×, on the thread pool ${(pooled / singleSqlite).toFixed(2)}×`
             : '',
       },
-      { goal: '2. durable insert, 64 writers ÷ lmdb-js (KilnDB keeps the three indexes, lmdb-js has none)', measured: of(rate(ROW.concurrent), LMDB), target: 1.2 },
+      {
+        goal: '2. durable insert, 64 writers ÷ lmdb-js (both keep the three indexes, lmdb-js as index databases)',
+        measured: of(rate(ROW.concurrent), LMDB),
+        target: 1.2,
+        note: handicapped === undefined ? '' : `KilnDB with its indexes ÷ lmdb-js with none: ${handicapped.toFixed(2)}× (the comparison before lmdb-js kept the indexes)`,
+      },
       { goal: '2. the same with no secondary indexes, the work lmdb-js does ÷ lmdb-js', measured: of(rate(ROW.concurrentPlain), LMDB), target: 1.2 },
       { goal: '3. bulk insert, atomic batches ÷ SQLite (both with the three indexes)', measured: of(rate(ROW.bulk), SQLITE), target: 1 },
       {
@@ -268,7 +276,7 @@ export const docPeersSuite: Suite = {
     console.log(goalsTable(goals));
     console.log(
       `\nWrites: up to ${single.toLocaleString('en-US')} docs (1 writer) and ${concurrent.toLocaleString('en-US')} (64 writers) or ${WRITE_BUDGET_MS / 1000} s, each store fresh with indexes on age, city, score ` +
-        `(lmdb-js has none) except in the "no secondary indexes" rows. Gets: ${gets.toLocaleString('en-US')} random keys. Equality returns the 1% (at most 1,000) of matching docs. ` +
+        `(lmdb-js keeps them as index databases written in the document's transaction) except in the "no secondary indexes" rows. Gets: ${gets.toLocaleString('en-US')} random keys. Equality returns the 1% (at most 1,000) of matching docs. ` +
         `Cold opens run in a fresh \`node --expose-gc\` process each; KilnDB is compacted first (opens from its snapshot); memory is ` +
         `heapUsed + external (Node counts arrayBuffers inside external) after gc, minus before the open, with every document read and (KilnDB) each index used once (lmdb-js and SQLite keep documents on disk, mapped or cached, not counted).`,
     );
