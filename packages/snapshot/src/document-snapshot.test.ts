@@ -230,6 +230,67 @@ describe('KILNDOCS reading checks', () => {
     expect((await readDocumentSnapshotFrames(nodeFileSystem, file))?.count).toBe(3);
   });
 
+  it('reads a snapshot in pieces, the CRC taken as they come, with the same checks as a decode of the whole', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'docs.snapshot');
+    writeFileSync(file, GOLDEN);
+    const whole = decodeDocumentSnapshotFrames(GOLDEN);
+    const positions = (frames: { forEachEntry(fn: (start: number, end: number, i: number) => void): void }) => {
+      const seen: number[][] = [];
+      frames.forEachEntry((start, end, i) => seen.push([start, end, i]));
+      return seen;
+    };
+    // Pieces that split the header, a length field, an entry and the stored CRC.
+    for (const piece of [1, 3, 7, 16, 29, 43, 44, 45, 1024]) {
+      const frames = await readDocumentSnapshotFrames(nodeFileSystem, file, piece);
+      expect(frames && { seq: frames.seq, count: frames.count, encrypted: frames.encrypted }).toEqual({ seq: 7, count: 3, encrypted: true });
+      expect(Buffer.from(frames!.bytes)).toEqual(Buffer.from(GOLDEN));
+      expect(positions(frames!)).toEqual(positions(whole));
+    }
+    // A flipped byte of the header, an entry or the stored CRC, in any piece, is a checksum mismatch.
+    for (const at of [12, 32, 42, 45]) {
+      const flipped = GOLDEN.slice();
+      flipped[at]! ^= 0x10;
+      writeFileSync(file, flipped);
+      for (const piece of [5, 16, 1024]) {
+        await expect(readDocumentSnapshotFrames(nodeFileSystem, file, piece)).rejects.toMatchObject({ reason: 'crc' });
+      }
+    }
+    writeFileSync(file, GOLDEN_EMPTY);
+    expect((await readDocumentSnapshotFrames(nodeFileSystem, file, 4))?.count).toBe(0);
+    writeFileSync(file, GOLDEN.subarray(0, 3));
+    await expect(readDocumentSnapshotFrames(nodeFileSystem, file, 2)).rejects.toMatchObject({ reason: 'truncated' });
+  });
+
+  it('fails a piecewise read that comes up short or fails, and closes the file either way', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'docs.snapshot');
+    writeFileSync(file, GOLDEN);
+    const closed: string[] = [];
+    /** nodeFileSystem, but the read at `failAt` returns `short` bytes fewer (or fails with EIO when `short` is undefined). */
+    const failing = (failAt: number, short: number | undefined): FileSystem => ({
+      ...nodeFileSystem,
+      async open(filePath, mode) {
+        const handle = await nodeFileSystem.open(filePath, mode);
+        return Object.assign(Object.create(handle) as typeof handle, {
+          async read(into: Uint8Array, position: number): Promise<number> {
+            if (position !== failAt) return handle.read(into, position);
+            if (short === undefined) throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+            return handle.read(into.subarray(0, into.length - short), position);
+          },
+          async close(): Promise<void> {
+            closed.push(filePath);
+            await handle.close();
+          },
+        });
+      },
+    });
+    await expect(readDocumentSnapshotFrames(failing(16, 2), file, 16)).rejects.toMatchObject({ reason: 'truncated' });
+    await expect(readDocumentSnapshotFrames(failing(32, undefined), file, 16)).rejects.toMatchObject({ code: 'EIO' });
+    expect(closed).toEqual([file, file]);
+    expect((await readDocumentSnapshotFrames(failing(-1, undefined), file, 16))?.count).toBe(3);
+  });
+
   it('returns undefined for a missing file and names the file in errors', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'docs.snapshot');
