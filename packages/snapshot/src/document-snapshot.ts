@@ -2,8 +2,8 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { writeFileAtomic } from './atomic-write.js';
 import { hex32, hexBytes, isSafeU64, plainBytes, readSafeU64, writeU64 } from './binary.js';
 import { SnapshotEncodeError, SnapshotFormatError } from './errors.js';
-import { isErrno, type FileHandle, type FileSystem } from './file-system.js';
-import { readFileIfExists } from './read-if-exists.js';
+import type { FileSystem } from './file-system.js';
+import { openIfExists, readFileIfExists } from './read-if-exists.js';
 
 /** The first eight bytes of a KilnDB document snapshot. */
 export const KILNDOCS_MAGIC = 'KILNDOCS';
@@ -209,13 +209,8 @@ function checkHeader(bytes: Uint8Array, source: string): { flags: number; encryp
 
 /** Reads only the header of the KILNDOCS snapshot at `filePath`; `undefined` when there is none. */
 export async function readDocumentSnapshotHeader(fs: FileSystem, filePath: string): Promise<DocumentSnapshotHeader | undefined> {
-  let handle;
-  try {
-    handle = await fs.open(filePath, 'read');
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return undefined;
-    throw error;
-  }
+  const handle = await openIfExists(fs, filePath);
+  if (handle === undefined) return undefined;
   try {
     const header = new Uint8Array(KILNDOCS_HEADER_SIZE);
     const read = await handle.read(header, 0);
@@ -327,13 +322,8 @@ export async function readDocumentSnapshotFrames(
   pieceBytes = SNAPSHOT_READ_PIECE_BYTES,
 ): Promise<DocumentSnapshotFrames | undefined> {
   if (!Number.isSafeInteger(pieceBytes) || pieceBytes < 1) throw new RangeError(`pieceBytes must be a positive integer, got ${String(pieceBytes)}`);
-  let handle: FileHandle;
-  try {
-    handle = await fs.open(filePath, 'read');
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return undefined;
-    throw error;
-  }
+  const handle = await openIfExists(fs, filePath);
+  if (handle === undefined) return undefined;
   try {
     const size = await handle.size();
     const bytes = Buffer.allocUnsafe(size);
