@@ -3,7 +3,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { hex32, hexBytes, isSafeU64, plainBytes, readSafeU64, writeU64 } from './binary.js';
 import { SnapshotEncodeError, SnapshotFormatError } from './errors.js';
 import type { FileSystem } from './file-system.js';
-import { openIfExists, readFileIfExists } from './read-if-exists.js';
+import { openIfExists } from './read-if-exists.js';
 
 /** The first eight bytes of a KilnDB document snapshot. */
 export const KILNDOCS_MAGIC = 'KILNDOCS';
@@ -292,19 +292,22 @@ function checkedFrames(input: Uint8Array, source: string, crcBeforeTrailer: numb
  * `SnapshotFormatError` naming `source`.
  */
 export function decodeDocumentSnapshot(input: Uint8Array, source = 'document snapshot'): DocumentSnapshot {
-  const frames = decodeDocumentSnapshotFrames(input, source);
+  return withEntryViews(decodeDocumentSnapshotFrames(input, source));
+}
+
+/** Reads and checks the KILNDOCS snapshot at `filePath` as `readDocumentSnapshotFrames` does; `undefined` when there is none. */
+export async function readDocumentSnapshot(fs: FileSystem, filePath: string): Promise<DocumentSnapshot | undefined> {
+  const frames = await readDocumentSnapshotFrames(fs, filePath);
+  return frames === undefined ? undefined : withEntryViews(frames);
+}
+
+/** The checked snapshot with a view into its bytes per entry. */
+function withEntryViews(frames: DocumentSnapshotFrames): DocumentSnapshot {
   const entries = new Array<Uint8Array>(frames.count);
   frames.forEachEntry((start, end, i) => {
     entries[i] = frames.bytes.subarray(start, end);
   });
   return { seq: frames.seq, flags: frames.flags, encrypted: frames.encrypted, count: frames.count, entries };
-}
-
-/** Reads and checks the KILNDOCS snapshot at `filePath`; `undefined` when there is none. */
-export async function readDocumentSnapshot(fs: FileSystem, filePath: string): Promise<DocumentSnapshot | undefined> {
-  const bytes = await readFileIfExists(fs, filePath);
-  if (bytes === undefined) return undefined;
-  return decodeDocumentSnapshot(bytes, filePath);
 }
 
 /** How much of a snapshot one read takes: the CRC of a piece runs while the next piece is read. */
